@@ -1,0 +1,117 @@
+"""The ``govsite`` console script.
+
+Own subcommands: ``serve`` (migrate, then run the web app with gunicorn), ``worker``
+(a Celery worker; needs REDIS_URL), ``demo`` (set up the demo and serve it). The
+Django-free tools ``page`` and ``demo-sites`` run without touching the database.
+Anything else is a Django management command (``govsite migrate``, ``govsite workdays
+add 2025-09-30 3``, ``govsite registry import FILE`` …).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+DJANGO_FREE = {
+    "page": "govsite.pages.command",
+    "demo-sites": "govsite.demosites.__main__",
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    command = argv[0] if argv else "help"
+    if command in DJANGO_FREE:
+        import importlib
+
+        return importlib.import_module(DJANGO_FREE[command]).main(argv[1:]) or 0
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "govsite.settings")
+    if command == "serve":
+        return serve(argv[1:])
+    if command == "worker":
+        return worker(argv[1:])
+    if command == "demo":
+        return demo(argv[1:])
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["govsite", *argv])
+    return 0
+
+
+def _setup_django() -> None:
+    import django
+
+    django.setup()
+
+
+def _serve_parser(prog: str, description: str) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=prog, description=description)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--threads", type=int, default=8, help="gunicorn 线程数")
+    return parser
+
+
+def serve(args: list[str]) -> int:
+    options = _serve_parser("govsite serve", "迁移数据库并启动 Web 服务").parse_args(args)
+    _setup_django()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    run_gunicorn(options.host, options.port, options.threads)
+    return 0
+
+
+def demo(args: list[str]) -> int:
+    parser = _serve_parser("govsite demo", "载入演示数据并启动 Web 服务")
+    parser.add_argument("--no-serve", action="store_true", help="只载入演示数据，不启动服务")
+    options = parser.parse_args(args)
+    _setup_django()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    call_command("load_demo")
+    if options.no_serve:
+        return 0
+    print(
+        f"\n打开 http://{options.host}:{options.port}/ 用上面的账号登录（Ctrl-C 退出）。",
+        flush=True,
+    )
+    run_gunicorn(options.host, options.port, options.threads)
+    return 0
+
+
+def run_gunicorn(host: str, port: int, threads: int) -> None:
+    """One gunicorn process with threads: the embedded default is a single process."""
+    from gunicorn.app.base import BaseApplication
+
+    from govsite.wsgi import application
+
+    class Server(BaseApplication):
+        def load_config(self):
+            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("workers", 1)
+            self.cfg.set("worker_class", "gthread")
+            self.cfg.set("threads", threads)
+            self.cfg.set("accesslog", "-" if os.environ.get("GOVSITE_ACCESS_LOG") else None)
+
+        def load(self):
+            return application
+
+    Server().run()
+
+
+def worker(args: list[str]) -> int:
+    if not os.environ.get("REDIS_URL"):
+        print("govsite worker 需要 REDIS_URL（例如 redis://127.0.0.1:6379/0）。", file=sys.stderr)
+        return 2
+    _setup_django()
+    from govsite.celery import app
+
+    app.worker_main(["worker", "--loglevel=INFO", *args])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,29 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
+from rest_framework.routers import DefaultRouter
+
+from govsite.core import views as core_views
+from govsite.registry.api import UnitViewSet, WebsiteViewSet
+
+admin.site.site_header = "govsite 政府网站监管与网民留言平台"
+admin.site.site_title = "govsite 管理后台"
+admin.site.index_title = "管理后台"
+
+router = DefaultRouter()
+router.register("registry/units", UnitViewSet, basename="unit")
+router.register("registry/websites", WebsiteViewSet, basename="website")
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("registry/", include("govsite.registry.urls")),
+    path("admin/", admin.site.urls),
+    path("api/", include(router.urls)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("captcha/", include("captcha.urls")),
+]

@@ -1,0 +1,60 @@
+"""The `govsite` console script, as a user runs it."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+GOVSITE = Path(sys.executable).with_name("govsite")
+
+
+def run(*args, data_dir, **env):
+    environment = {**os.environ, "GOVSITE_DATA_DIR": str(data_dir), **env}
+    environment.pop("DJANGO_SETTINGS_MODULE", None)
+    return subprocess.run(
+        [str(GOVSITE), *args], capture_output=True, text=True, timeout=120, env=environment
+    )
+
+
+def test_workdays_add_prints_the_issue_example(tmp_path):
+    done = run("migrate", "-v0", data_dir=tmp_path)
+    assert done.returncode == 0, done.stderr
+    done = run("workdays", "add", "2025-09-30", "3", data_dir=tmp_path)
+    assert done.stdout.strip() == "2025-10-11", done.stderr
+
+
+def test_registry_import_of_a_bad_file_exits_nonzero_with_the_row(tmp_path):
+    assert run("migrate", "-v0", data_dir=tmp_path).returncode == 0
+    bad = tmp_path / "units.csv"
+    bad.write_text("单位编码,单位名称,单位类别\nA1,甲,other\nA2,乙,火星\n", encoding="utf-8")
+    done = run("registry", "import", str(bad), data_dir=tmp_path)
+    assert done.returncode != 0
+    assert "第 3 行，「单位类别」列" in done.stderr
+
+
+def test_demo_without_serving_loads_the_demo_city(tmp_path):
+    done = run("demo", "--no-serve", data_dir=tmp_path, GOVSITE_DEMO_PASSWORD="demo-Pass-1")
+    assert done.returncode == 0, done.stderr
+    assert "演示名录：91 个单位" in done.stdout and "密码：demo-Pass-1" in done.stdout
+    again = run("demo", "--no-serve", data_dir=tmp_path, GOVSITE_DEMO_PASSWORD="demo-Pass-1")
+    assert "新增单位 0 个" in again.stdout  # running the demo twice duplicates nothing
+
+
+def test_worker_without_redis_url_explains_what_is_missing(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
+    done = subprocess.run(
+        [str(GOVSITE), "worker"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**env, "GOVSITE_DATA_DIR": str(tmp_path)},
+    )
+    assert done.returncode == 2 and "REDIS_URL" in done.stderr
+
+
+@pytest.mark.parametrize("value", ["maybe", "2"])
+def test_bad_boolean_setting_fails_loudly(tmp_path, value):
+    done = run("check", data_dir=tmp_path, GOVSITE_DEBUG=value)
+    assert done.returncode != 0 and "GOVSITE_DEBUG" in done.stderr
