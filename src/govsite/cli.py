@@ -25,7 +25,11 @@ def main(argv: list[str] | None = None) -> int:
     if command in DJANGO_FREE:
         import importlib
 
-        return importlib.import_module(DJANGO_FREE[command]).main(argv[1:]) or 0
+        try:
+            return importlib.import_module(DJANGO_FREE[command]).main(argv[1:]) or 0
+        except BrokenPipeError:  # output piped into `head`: not an error
+            sys.stderr.close()
+            return 0
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "govsite.settings")
     if command == "serve":
         return serve(argv[1:])

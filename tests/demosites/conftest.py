@@ -163,12 +163,6 @@ async def crawl_all(manifest: Manifest) -> dict[str, SiteCrawl]:
     return {s.key: r for s, r in zip(reachable, results, strict=True)}
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing():
-    """Override the Django-only autouse fixture of tests/conftest.py: these tests import no
-    Django and must also run with ``-p no:django``."""
-
-
 @pytest.fixture(scope="session")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Manifest:
     out = tmp_path_factory.mktemp("demosites")

@@ -25,12 +25,3 @@ def analysed():
         return cache[name]
 
     return get
-
-
-@pytest.fixture
-def _fast_password_hashing():
-    """Override tests/conftest.py's autouse Django fixture: these tests use no Django.
-
-    That fixture needs pytest-django's ``settings``; the pages tests must also pass with
-    ``-p no:django`` and without a settings module.
-    """

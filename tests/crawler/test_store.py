@@ -1,0 +1,79 @@
+"""Job database: batched commits, resume bookkeeping, evidence blobs."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+import zlib
+
+import pytest
+
+from govsite.crawler import load_evidence
+from govsite.crawler.evidence import EvidenceWriter
+from govsite.crawler.stats import Stats
+from govsite.crawler.store import CRAWL, JobStore
+
+
+def result_row(uid: int, sha: str | None = None) -> tuple:
+    return (uid, "http://x/", 200, "text/html", "2026-01-01T00:00:00+00:00", sha, None, 0.1,
+            10, 0, "GET", 1, None, None, "utf-8", 0)  # fmt: skip
+
+
+def test_rows_are_committed_in_batches(tmp_path):
+    store = JobStore(tmp_path, commit_every=3, interval=60)
+    site = store.create_site("http://x/", ["x"], "2026-01-01")
+    for n in range(1, 3):
+        uid = store.new_id()
+        store.add_url(
+            (uid, site, f"http://x/{n}", f"http://x/{n}", CRAWL, "page", 1, 1, None, None)
+        )
+        store.add_result(result_row(uid), None, None)
+    reader = sqlite3.connect(tmp_path / "crawl.sqlite")
+    assert reader.execute("SELECT count(*) FROM results").fetchone()[0] == 0  # not yet
+    uid = store.new_id()
+    store.add_url((uid, site, "http://x/3", "http://x/3", CRAWL, "page", 1, 1, None, None))
+    store.add_result(result_row(uid), None, None)
+    assert reader.execute("SELECT count(*) FROM results").fetchone()[0] == 3
+    assert reader.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    store.close()
+
+
+def test_ids_continue_after_reopening(tmp_path):
+    store = JobStore(tmp_path)
+    site = store.create_site("http://x/", ["x"], "2026-01-01")
+    uid = store.new_id()
+    store.add_url((uid, site, "k", "u", CRAWL, "page", 0, 1, None, None))
+    store.flush()
+    store.close()
+    assert JobStore(tmp_path).new_id() == uid + 1
+
+
+def test_site_stats_are_saved_with_every_commit(tmp_path):
+    store = JobStore(tmp_path)
+    site = store.create_site("http://x/", ["x"], "2026-01-01")
+    stats = store.site_stats[site] = Stats()
+    stats.inc("crawl/page/done", 5)
+    store.flush()
+    assert store.site_row("http://x/")["stats"] == {"crawl/page/done": 5}
+
+
+def test_evidence_is_content_addressed_and_compressed(tmp_path):
+    store = JobStore(tmp_path)
+    writer = EvidenceWriter(level=6)
+    body = "政府网站".encode() * 1000
+    sha, blob = writer.prepare(body)
+    again, duplicate = writer.prepare(body)
+    assert sha == again and duplicate is None
+    assert len(blob[2]) < len(body) / 10 and zlib.decompress(blob[2]) == body
+    store.add_result(result_row(1, sha), None, blob)
+    store.flush()
+    assert load_evidence(sha, tmp_path) == body
+    with pytest.raises(KeyError):
+        load_evidence("0" * 64, tmp_path)
+
+
+def test_crawler_imports_no_django():
+    code = "import sys, govsite.crawler; print(any(m.startswith('django') for m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
