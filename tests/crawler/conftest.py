@@ -52,12 +52,6 @@ class ServerLoop:
         self.thread.join(5)
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing():
-    """The root conftest's autouse fixture of this name needs pytest-django's ``settings``;
-    the crawler is Django-free and its tests must also run with ``-p no:django``."""
-
-
 @pytest.fixture(scope="session")
 def server_loop():
     loop = ServerLoop()
@@ -266,6 +260,7 @@ class Hostile:
         r.add_route("*", "/headreset", self.headreset)
         r.add_get("/ok", self.ok)
         r.add_get("/gzip", self.gzipped)
+        r.add_get("/deflate/{wrap}", self.deflated)
         r.add_get("/pdf", self.pdf)
 
     @staticmethod
@@ -351,6 +346,14 @@ class Hostile:
         body = gzip.compress(html("<p>compressed 压缩</p>").encode())
         return web.Response(
             body=body, headers={"Content-Type": "text/html", "Content-Encoding": "gzip"}
+        )
+
+    async def deflated(self, request):
+        raw = request.match_info["wrap"] == "raw"  # what many servers send for "deflate"
+        comp = zlib.compressobj(6, zlib.DEFLATED, -zlib.MAX_WBITS if raw else zlib.MAX_WBITS)
+        body = comp.compress(html("<p>deflated 压缩</p>").encode()) + comp.flush()
+        return web.Response(
+            body=body, headers={"Content-Type": "text/html", "Content-Encoding": "deflate"}
         )
 
     async def pdf(self, request):

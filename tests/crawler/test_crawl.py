@@ -307,3 +307,25 @@ def test_finished_job_is_not_crawled_again(serve_site, fast, tmp_path):
     again = crawl(f"{base}/", fast(), tmp_path)
     assert sum(site.hits.values()) == hits
     assert again.pages_done == first.pages_done == 2
+
+
+def test_huge_page_is_truncated_at_the_cap_parsed_and_recorded(serve_site, fast, tmp_path):
+    big = b'<html><body><a href="/early">early</a>' + b"<p>filler</p>" * (20 * 1024 * 1024 // 13)
+    _, base = serve_site({"/": '<a href="/big">big</a>', "/big": big, "/early": "early"})
+    result = crawl(f"{base}/", fast(max_body_bytes=2 << 20), tmp_path)
+    page = by_url(result.pages())[f"{base}/big"]
+    assert page.truncated and page.size == 2 << 20 and page.error is None
+    assert [link.url for link in page.links] == [f"{base}/early"]  # the part we kept is parsed
+    assert result.stats["crawl/page/truncated"] == 1
+    assert result.stats["crawl/response/too_large"] == 1
+
+
+def test_an_external_target_linked_from_several_sites_is_checked_once(serve_site, fast, tmp_path):
+    portal, portal_base = serve_site({"/": "<html>中国政府网</html>"})
+    bases = [serve_site({"/": f'<a href="{portal_base}/">中国政府网</a>'})[1] for _ in range(3)]
+    results = asyncio.run(crawl_sites(bases, fast(), tmp_path))
+    assert portal.hits["HEAD /"] == 1
+    for result in results:
+        (target,) = result.checked()
+        assert target.status == 200 and target.found_on == [f"{result.start_url}"]
+    assert sum(r.stats.get("crawl/check/cache_hit", 0) for r in results) == 2

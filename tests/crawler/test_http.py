@@ -85,6 +85,13 @@ def test_gzip_bodies_are_inflated(hostile_server, fast):
     assert "压缩".encode() in res.body
 
 
+def test_deflate_bodies_are_inflated_whether_zlib_wrapped_or_raw(hostile_server, fast):
+    _, base = hostile_server
+    for wrap in ("zlib", "raw"):
+        res, _ = fetch(f"{base}/deflate/{wrap}", fast())
+        assert "压缩".encode() in res.body, wrap
+
+
 def test_20mb_page_is_truncated_at_the_cap_and_recorded(hostile_server, fast):
     _, base = hostile_server
     res, stats = fetch(f"{base}/big", fast())  # default cap: 10 MB

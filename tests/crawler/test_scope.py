@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from govsite.crawler import CrawlSettings
 from govsite.crawler.scope import Bounds, Scope
-from govsite.crawler.urls import extension, site_key
+from govsite.crawler.urls import UrlCache, extension, site_key
 
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
 
@@ -23,10 +23,10 @@ def test_www_and_bare_host_are_one_site_and_subdomains_are_not():
 
 
 def test_document_links_are_attachments():
-    scope = Scope("http://x.gov.cn/", CrawlSettings())
-    assert scope.link_kind("page", "http://x.gov.cn/files/a.PDF") == "attachment"
-    assert scope.link_kind("page", "http://x.gov.cn/a.html") == "page"
-    assert scope.link_kind("image", "http://x.gov.cn/a.png") == "image"
+    cache = UrlCache(attachment_extensions=CrawlSettings().attachment_extensions)
+    assert cache.get("http://x.gov.cn/files/a.PDF")[3] is True
+    assert cache.get("http://x.gov.cn/a.html")[3] is False
+    assert cache.get("http://x.gov.cn/download?f=a.doc")[3] is False  # by path only
     assert extension("http://x/a.tar.gz?x=1.html") == "gz"
 
 

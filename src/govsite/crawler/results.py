@@ -1,0 +1,262 @@
+"""Reading a crawl back: :class:`SiteCrawl` is a light view over the job database.
+
+Pages and checked targets are streamed from SQLite on demand, so a 100,000-page site costs no
+memory until you iterate it (and then one record at a time).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .evidence import DB_NAME, load_blob
+from .store import CHECK, CRAWL, READ_INDEXES, SKIP, connect, site_row
+
+
+@dataclass(frozen=True, slots=True)
+class FoundLink:
+    url: str
+    kind: str  # page | image | stylesheet | script | attachment
+    text: str  # anchor text or image alt
+    tag: str  # a, img, iframe, onclick, ...
+
+
+@dataclass(slots=True)
+class PageRecord:
+    """An internal page the crawler fetched (GET) to follow its links."""
+
+    url: str
+    final_url: str | None
+    status: int | None
+    content_type: str | None
+    depth: int
+    fetched_at: str | None  # UTC ISO
+    body_sha256: str | None  # evidence key (load with SiteCrawl.load_evidence)
+    error: str | None  # reason string (http_404, timeout, robots, ...)
+    elapsed: float | None
+    size: int | None
+    truncated: bool
+    redirects: list[tuple[str, int]]
+    headers: dict[str, str]
+    encoding: str | None
+    links: list[FoundLink] = field(default_factory=list)
+    referrers: list[str] = field(default_factory=list)  # pages linking here (capped)
+
+
+@dataclass(slots=True)
+class CheckRecord:
+    """A target that was only checked: external link, image, attachment, stylesheet, script."""
+
+    url: str
+    kind: str
+    internal: bool
+    status: int | None
+    error: str | None
+    content_type: str | None
+    final_url: str | None
+    method: str | None  # HEAD, GET or "HEAD,GET" (HEAD refused, GET used)
+    fetched_at: str | None
+    elapsed: float | None
+    redirects: list[tuple[str, int]]
+    found_on: list[str] = field(default_factory=list)  # pages linking here (capped)
+
+
+_RESULT_COLS = (
+    "r.final_url, r.status, r.content_type, r.fetched_at, r.body_sha256, r.error, r.elapsed,"
+    " r.size, r.truncated, r.method, r.redirects, r.headers, r.encoding"
+)
+
+
+@dataclass
+class SiteCrawl:
+    job_dir: Path
+    site_id: int
+    start_url: str
+    state: str  # finished | failed (home page probe failed) | running (interrupted)
+    probe_error: str | None  # why the home page failed (e.g. "timeout"), None if it answered
+    pages_done: int
+    checks_done: int
+    skipped: dict[str, int]  # bound/reason -> URLs refused (max_pages, calendar, robots ...)
+    errors: dict[str, int]  # reason -> pages and checks that failed with it
+    stats: dict[str, int]  # namespaced counters (crawl/retry/reason/timeout, ...)
+    started_at: str | None
+    finished_at: str | None
+    elapsed: float  # seconds spent crawling, over all runs
+    site_keys: list[str]  # host[:port] values counted as internal
+
+    def _conn(self):
+        return connect(self.job_dir / DB_NAME, readonly=True)
+
+    def load_evidence(self, sha256: str) -> bytes:
+        """The stored body with this hash (the ``body_sha256`` of a page)."""
+        conn = self._conn()
+        try:
+            return load_blob(conn, sha256)
+        finally:
+            conn.close()
+
+    def pages(self, max_referrers: int = 100) -> Iterator[PageRecord]:
+        """Every crawled page, in discovery order, with its links and (capped) referrers."""
+        conn = self._conn()
+        try:
+            rows = conn.execute(  # streamed: other queries run on their own cursors
+                f"SELECT u.id, u.url, u.depth, {_RESULT_COLS} FROM urls u"
+                " LEFT JOIN results r ON r.url_id = u.id"
+                " WHERE u.site_id = ? AND u.action = ? ORDER BY u.id",
+                (self.site_id, CRAWL),
+            )
+            for uid, url, depth, *res in rows:
+                (final, status, ctype, at, sha, error, elapsed, size, trunc, _m, redirects,
+                 headers, encoding) = res  # fmt: skip
+                links = [
+                    FoundLink(*row)
+                    for row in conn.execute(
+                        "SELECT u.url, l.kind, l.text, l.tag FROM links l"
+                        " JOIN urls u ON u.id = l.dst_id WHERE l.src_id = ? ORDER BY l.rowid",
+                        (uid,),
+                    )
+                ]
+                yield PageRecord(
+                    url=url,
+                    final_url=final,
+                    status=status,
+                    content_type=ctype,
+                    depth=depth,
+                    fetched_at=at,
+                    body_sha256=sha,
+                    error=error,
+                    elapsed=elapsed,
+                    size=size,
+                    truncated=bool(trunc),
+                    redirects=[tuple(h) for h in json.loads(redirects or "[]")],
+                    headers=json.loads(headers or "{}"),
+                    encoding=encoding,
+                    links=links,
+                    referrers=_referrers(conn, uid, max_referrers),
+                )
+        finally:
+            conn.close()
+
+    def checked(self, max_referrers: int = 100) -> Iterator[CheckRecord]:
+        """Every checked target with the pages it was found on."""
+        conn = self._conn()
+        try:
+            rows = conn.execute(
+                "SELECT u.id, u.url, u.kind, u.internal, r.status, r.error, r.content_type,"
+                " r.final_url, r.method, r.fetched_at, r.elapsed, r.redirects FROM urls u"
+                " LEFT JOIN results r ON r.url_id = u.id"
+                " WHERE u.site_id = ? AND u.action = ? ORDER BY u.id",
+                (self.site_id, CHECK),
+            )
+            for uid, url, kind, internal, status, error, ctype, final, method, at, el, red in rows:
+                yield CheckRecord(
+                    url=url,
+                    kind=kind,
+                    internal=bool(internal),
+                    status=status,
+                    error=error,
+                    content_type=ctype,
+                    final_url=final,
+                    method=method,
+                    fetched_at=at,
+                    elapsed=el,
+                    redirects=[tuple(h) for h in json.loads(red or "[]")],
+                    found_on=_referrers(conn, uid, max_referrers),
+                )
+        finally:
+            conn.close()
+
+    def skipped_urls(self) -> Iterator[tuple[str, str]]:
+        """(url, reason) of every URL a bound refused."""
+        conn = self._conn()
+        try:
+            yield from conn.execute(
+                "SELECT url, skip_reason FROM urls WHERE site_id = ? AND action = ? ORDER BY id",
+                (self.site_id, SKIP),
+            ).fetchall()
+        finally:
+            conn.close()
+
+    def page(self, url: str) -> PageRecord | None:
+        for rec in self.pages():
+            if rec.url == url:
+                return rec
+        return None
+
+
+def _referrers(conn, uid: int, limit: int) -> list[str]:
+    return [
+        row[0]
+        for row in conn.execute(
+            "SELECT u.url FROM links l JOIN urls u ON u.id = l.src_id"
+            " WHERE l.dst_id = ? ORDER BY l.src_id LIMIT ?",
+            (uid, limit),
+        )
+    ]
+
+
+def site_view(job_dir: str | os.PathLike, site_id: int) -> SiteCrawl:
+    job_dir = Path(job_dir)
+    conn = connect(job_dir / DB_NAME, readonly=True)
+    try:
+        row = site_row(conn, site_id=site_id)
+        if row is None:
+            raise KeyError(f"no site {site_id} in {job_dir}")
+        counts = dict(
+            conn.execute(
+                "SELECT u.action, count(*) FROM urls u JOIN results r ON r.url_id = u.id"
+                " WHERE u.site_id = ? GROUP BY u.action",
+                (site_id,),
+            ).fetchall()
+        )
+        skipped = dict(
+            conn.execute(
+                "SELECT skip_reason, count(*) FROM urls WHERE site_id = ? AND action = ?"
+                " GROUP BY skip_reason",
+                (site_id, SKIP),
+            ).fetchall()
+        )
+        errors = dict(
+            conn.execute(
+                "SELECT r.error, count(*) FROM urls u JOIN results r ON r.url_id = u.id"
+                " WHERE u.site_id = ? AND r.error IS NOT NULL GROUP BY r.error",
+                (site_id,),
+            ).fetchall()
+        )
+    finally:
+        conn.close()
+    robots = errors.get("robots", 0)
+    if robots:
+        skipped["robots"] = robots
+    return SiteCrawl(
+        job_dir=job_dir,
+        site_id=site_id,
+        start_url=row["start_url"],
+        state=row["state"],
+        probe_error=row["probe_error"],
+        pages_done=counts.get(CRAWL, 0),
+        checks_done=counts.get(CHECK, 0),
+        skipped=skipped,
+        errors=errors,
+        stats=row["stats"],
+        started_at=row["started_at"],
+        finished_at=row["finished_at"],
+        elapsed=row["elapsed"],
+        site_keys=row["site_keys"],
+    )
+
+
+def load_crawl(job_dir: str | os.PathLike) -> list[SiteCrawl]:
+    """Every site of a job directory, e.g. for the web app to import after the crawl."""
+    job_dir = Path(job_dir)
+    conn = connect(job_dir / DB_NAME)  # read-write: builds the read indexes if missing
+    try:
+        for ddl in READ_INDEXES:
+            conn.execute(ddl)
+        ids = [row[0] for row in conn.execute("SELECT id FROM sites ORDER BY id")]
+    finally:
+        conn.close()
+    return [site_view(job_dir, site_id) for site_id in ids]

@@ -1,0 +1,251 @@
+"""The job database: frontier, results, links and evidence of a crawl in ``<job_dir>/crawl.sqlite``.
+
+Durability model (what makes a SIGKILL harmless):
+
+* WAL journal, ``synchronous=NORMAL``: a committed transaction survives the process being
+  killed (only an OS crash can lose the last commits, and then consistently).
+* Rows are queued in memory in the order the crawl produces them and committed together, in
+  one transaction, every ``commit_every`` results or ``commit_interval`` seconds. A page's
+  result, its outgoing links, the URLs it discovered and its body always land in the same
+  transaction, and a commit always takes *everything* queued before it, so the database never
+  holds a child without the parent result that discovered it.
+* A URL is done when it has a ``results`` row. On restart every ``urls`` row of an unfinished
+  site without a result is queued again: URLs in flight at the kill are simply fetched again.
+
+Indexes for reading (links by source and target) are built once at the end of a crawl, not
+maintained during it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from .evidence import BLOB_SCHEMA, DB_NAME
+from .stats import Stats
+
+SCHEMA_VERSION = "1"
+CRAWL, CHECK, SKIP = 1, 2, 0  # urls.action
+
+SCHEMA = (
+    """
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT)
+""",
+    """
+CREATE TABLE IF NOT EXISTS sites(
+    id INTEGER PRIMARY KEY,
+    start_url TEXT NOT NULL UNIQUE,
+    site_keys TEXT NOT NULL,          -- JSON list of site keys counted as internal
+    state TEXT NOT NULL,              -- running | finished | failed (home page probe failed)
+    probe_error TEXT,                 -- reason the home page failed
+    started_at TEXT,                  -- UTC ISO, first run
+    finished_at TEXT,
+    elapsed REAL NOT NULL DEFAULT 0,  -- seconds over all runs that completed
+    stats TEXT                        -- JSON namespaced counters
+)
+""",
+    """
+CREATE TABLE IF NOT EXISTS urls(
+    id INTEGER PRIMARY KEY,
+    site_id INTEGER NOT NULL,
+    key TEXT NOT NULL,                -- canonical URL (dedupe key)
+    url TEXT NOT NULL,                -- URL as fetched
+    action INTEGER NOT NULL,          -- 1 crawl, 2 check, 0 skipped
+    kind TEXT NOT NULL,               -- page | image | stylesheet | script | attachment
+    depth INTEGER NOT NULL,
+    internal INTEGER NOT NULL,
+    skip_reason TEXT,                 -- bound that refused it (action 0)
+    found_on INTEGER,                 -- urls.id of the first page linking here
+    UNIQUE(site_id, key)
+)
+""",
+    """
+CREATE TABLE IF NOT EXISTS results(
+    url_id INTEGER PRIMARY KEY,
+    final_url TEXT,
+    status INTEGER,
+    content_type TEXT,
+    fetched_at TEXT,                  -- UTC ISO
+    body_sha256 TEXT,                 -- blobs.sha256, NULL when no body was kept
+    error TEXT,                       -- reason string, NULL if fine
+    elapsed REAL,
+    size INTEGER,                     -- body bytes read (after content-coding)
+    truncated INTEGER NOT NULL DEFAULT 0,
+    method TEXT,
+    attempts INTEGER,
+    redirects TEXT,                   -- JSON [[url, status], ...]
+    headers TEXT,                     -- JSON {lower-case name: value}
+    encoding TEXT,                    -- charset used to decode the page
+    n_links INTEGER
+)
+""",
+    """
+CREATE TABLE IF NOT EXISTS links(
+    src_id INTEGER NOT NULL,          -- page the link was found on
+    dst_id INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    tag TEXT,
+    text TEXT                         -- anchor text / alt
+)
+""",
+    BLOB_SCHEMA,
+)
+READ_INDEXES = (
+    "CREATE INDEX IF NOT EXISTS links_src ON links(src_id)",
+    "CREATE INDEX IF NOT EXISTS links_dst ON links(dst_id)",
+)
+
+
+def connect(path: Path, readonly: bool = False) -> sqlite3.Connection:
+    if readonly:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)
+    else:
+        conn = sqlite3.connect(path, isolation_level=None)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute("PRAGMA busy_timeout=10000")
+    conn.execute("PRAGMA cache_size=-16000")  # 16 MB page cache: memory stays bounded
+    return conn
+
+
+class JobStore:
+    """Single writer of a job database (one per process; the crawl is single-threaded)."""
+
+    def __init__(self, job_dir: str | os.PathLike, commit_every: int = 500, interval: float = 1.0):
+        self.job_dir = Path(job_dir)
+        self.job_dir.mkdir(parents=True, exist_ok=True)
+        self.path = self.job_dir / DB_NAME
+        self.conn = connect(self.path)
+        self.conn.execute("BEGIN")
+        for ddl in SCHEMA:
+            self.conn.execute(ddl)
+        self.conn.execute(
+            "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)", (SCHEMA_VERSION,)
+        )
+        self.conn.execute("COMMIT")
+        self.commit_every = commit_every
+        self.interval = interval
+        self._next_id = (self.conn.execute("SELECT max(id) FROM urls").fetchone()[0] or 0) + 1
+        self._urls: list[tuple] = []
+        self._results: list[tuple] = []
+        self._links: list[tuple] = []
+        self._blobs: list[tuple] = []
+        self._site_updates: dict[int, dict] = {}
+        self.site_stats: dict[int, Stats] = {}  # live counters, saved with every commit
+        self._last_commit = time.monotonic()
+        self.commits = 0
+
+    # -- writing ------------------------------------------------------------------------------
+
+    def new_id(self) -> int:
+        uid = self._next_id
+        self._next_id += 1
+        return uid
+
+    def add_url(self, row: tuple) -> None:
+        """(id, site_id, key, url, action, kind, depth, internal, skip_reason, found_on)"""
+        self._urls.append(row)
+
+    def add_result(self, row: tuple, links: list[tuple] | None, blob: tuple | None) -> None:
+        """``row`` as the ``results`` columns; ``links`` rows; ``blob`` (sha, size, data)."""
+        if blob is not None:
+            self._blobs.append(blob)
+        if links:
+            self._links.extend(links)
+        self._results.append(row)
+        if len(self._results) >= self.commit_every:
+            self.flush()
+
+    def update_site(self, site_id: int, **fields) -> None:
+        self._site_updates.setdefault(site_id, {}).update(fields)
+
+    def due(self) -> bool:
+        return bool(self._results or self._urls or self._site_updates) and (
+            time.monotonic() - self._last_commit >= self.interval
+        )
+
+    def flush(self) -> None:
+        conn = self.conn
+        conn.execute("BEGIN")
+        try:
+            if self._urls:
+                conn.executemany("INSERT INTO urls VALUES (?,?,?,?,?,?,?,?,?,?)", self._urls)
+            if self._blobs:
+                conn.executemany("INSERT OR IGNORE INTO blobs VALUES (?,?,?)", self._blobs)
+            if self._results:
+                conn.executemany(
+                    "INSERT OR REPLACE INTO results VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    self._results,
+                )
+            if self._links:
+                conn.executemany("INSERT INTO links VALUES (?,?,?,?,?)", self._links)
+            for site_id, stats in self.site_stats.items():
+                self._site_updates.setdefault(site_id, {})["stats"] = json.dumps(stats)
+            for site_id, fields in self._site_updates.items():
+                cols = ", ".join(f"{name} = ?" for name in fields)
+                conn.execute(f"UPDATE sites SET {cols} WHERE id = ?", (*fields.values(), site_id))
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        self._urls.clear()
+        self._blobs.clear()
+        self._results.clear()
+        self._links.clear()
+        self._site_updates.clear()
+        self._last_commit = time.monotonic()
+        self.commits += 1
+
+    def create_site(self, start_url: str, site_keys: list[str], started_at: str) -> int:
+        self.flush()
+        cur = self.conn.execute(
+            "INSERT INTO sites(start_url, site_keys, state, started_at)"
+            " VALUES (?, ?, 'running', ?)",
+            (start_url, json.dumps(site_keys), started_at),
+        )
+        return int(cur.lastrowid)
+
+    def finish(self) -> None:
+        """Commit what is queued and build the read indexes."""
+        self.flush()
+        for ddl in READ_INDEXES:
+            self.conn.execute(ddl)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    # -- reading (resume) ---------------------------------------------------------------------
+
+    def site_row(self, start_url: str) -> dict | None:
+        return site_row(self.conn, start_url=start_url)
+
+    def result_error(self, url_id: int) -> str | None:
+        row = self.conn.execute("SELECT error FROM results WHERE url_id = ?", (url_id,)).fetchone()
+        return row[0] if row else None
+
+    def site_urls(self, site_id: int) -> Iterator[tuple]:
+        """(id, key, url, action, kind, depth, done) of every URL of a site, by id."""
+        return self.conn.execute(
+            "SELECT u.id, u.key, u.url, u.action, u.kind, u.depth, r.url_id IS NOT NULL"
+            " FROM urls u LEFT JOIN results r ON r.url_id = u.id"
+            " WHERE u.site_id = ? ORDER BY u.id",
+            (site_id,),
+        )
+
+
+_SITE_COLS = "id, start_url, site_keys, state, probe_error, started_at, finished_at, elapsed, stats"
+
+
+def site_row(conn: sqlite3.Connection, *, start_url: str | None = None, site_id: int | None = None):
+    where, arg = ("start_url = ?", start_url) if site_id is None else ("id = ?", site_id)
+    row = conn.execute(f"SELECT {_SITE_COLS} FROM sites WHERE {where}", (arg,)).fetchone()
+    if row is None:
+        return None
+    out = dict(zip(_SITE_COLS.split(", "), row, strict=True))
+    out["site_keys"] = json.loads(out["site_keys"])
+    out["stats"] = json.loads(out["stats"]) if out["stats"] else {}
+    return out
