@@ -15,7 +15,8 @@ import sys
 
 DJANGO_FREE = {
     "page": "govsite.pages.command",
-    "demo-sites": "govsite.demosites.__main__",
+    "demo-sites": "govsite.demosites.cli",
+    "evaluate": "govsite.evaluation.command",
 }
 
 

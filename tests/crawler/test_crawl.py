@@ -329,3 +329,47 @@ def test_an_external_target_linked_from_several_sites_is_checked_once(serve_site
         (target,) = result.checked()
         assert target.status == 200 and target.found_on == [f"{result.start_url}"]
     assert sum(r.stats.get("crawl/check/cache_hit", 0) for r in results) == 2
+
+
+def test_page_analyser_supplies_the_links_and_its_facts_are_stored(serve_site, fast, tmp_path):
+    seen = []
+
+    def analyse(text, url):
+        seen.append(url)
+        links = extract_links(text, url)
+        return links, {"title_length": len(text), "url": url}
+
+    _, base = serve_site({"/": '<a href="/a.html">A</a>', "/a.html": "<p>正文</p>"})
+    result = crawl(f"{base}/", fast(), tmp_path, analyse=analyse)
+    pages = by_url(result.pages())
+    assert sorted(seen) == [f"{base}/", f"{base}/a.html"]
+    assert pages[f"{base}/a.html"].facts == {
+        "title_length": len("<p>正文</p>"),
+        "url": f"{base}/a.html",
+    }
+
+
+def test_a_failing_page_analyser_does_not_stop_the_crawl(serve_site, fast, tmp_path):
+    def analyse(text, url):
+        if url.endswith("/a.html"):
+            raise ValueError("hostile page")
+        return extract_links(text, url), None
+
+    _, base = serve_site(
+        {"/": '<a href="/a.html">A</a>', "/a.html": '<a href="/b.html">B</a>', "/b.html": "b"}
+    )
+    result = crawl(f"{base}/", fast(), tmp_path, analyse=analyse)
+    pages = by_url(result.pages())
+    assert pages[f"{base}/b.html"].status == 200  # links still followed without the analyser
+    assert "hostile page" in pages[f"{base}/a.html"].facts["analyse_error"]
+    assert result.stats["crawl/analyse/error/ValueError"] == 1
+
+
+def test_excluded_external_hosts_are_recorded_but_never_requested(
+    serve_site, fast, closed_port, tmp_path
+):
+    dead = f"http://localhost:{closed_port()}/badge"
+    _, base = serve_site({"/": f'<a href="{dead}">党政机关</a>'})
+    result = crawl(f"{base}/", fast(skip_check_hosts=frozenset({"localhost"})), tmp_path)
+    assert not [c for c in result.checked() if c.error]
+    assert result.skipped.get("excluded_host") == 1

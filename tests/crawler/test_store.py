@@ -17,7 +17,7 @@ from govsite.crawler.store import CRAWL, JobStore
 
 def result_row(uid: int, sha: str | None = None) -> tuple:
     return (uid, "http://x/", 200, "text/html", "2026-01-01T00:00:00+00:00", sha, None, 0.1,
-            10, 0, "GET", 1, None, None, "utf-8", 0)  # fmt: skip
+            10, 0, "GET", 1, None, None, "utf-8", 0, None)  # fmt: skip
 
 
 def test_rows_are_committed_in_batches(tmp_path):

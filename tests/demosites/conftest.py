@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import html
-import random
 import re
-import socket
 import time
 from dataclasses import dataclass, field
 from datetime import date
@@ -20,8 +18,9 @@ from urllib.parse import urljoin, urlsplit
 import aiohttp
 import pytest
 
-from govsite.demosites import SITE_SPECS, generate, serve
-from govsite.demosites.generate import CHARSETS, DEAD_PORT_OFFSET, Manifest, SiteInfo
+from govsite.demosites import generate, serve
+from govsite.demosites.generate import CHARSETS, Manifest, SiteInfo
+from govsite.demosites.ports import free_base_port
 
 TODAY = date(2025, 11, 20)
 SLOW_TEST_SECONDS = 0.6
@@ -31,27 +30,6 @@ _OPEN = re.compile(r"""window\.open\(\s*['"]([^'"]+)['"]""")
 _PAGER = re.compile(
     r"""createPageHTML\(\s*(\d+)\s*,\s*(\d+)\s*,\s*["']([^"']+)["']\s*,\s*["']([^"']+)["']\s*\)"""
 )
-
-
-def free_base_port() -> int:
-    """A base port such that every site port and the dead-link port are currently free."""
-    rnd = random.Random()
-    for _ in range(100):
-        base = rnd.randrange(20_000, 32_000)  # below Linux's ephemeral range (32768-60999)
-        ports = [base + i for i in range(len(SITE_SPECS))] + [base + DEAD_PORT_OFFSET]
-        socks: list[socket.socket] = []
-        try:
-            for port in ports:
-                s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-                socks.append(s)
-                s.bind(("127.0.0.1", port))
-        except OSError:
-            continue
-        finally:
-            for s in socks:
-                s.close()
-        return base
-    raise RuntimeError("no free port range found")
 
 
 def url_to_file(site: SiteInfo, url: str) -> Path:

@@ -251,14 +251,16 @@ def test_next_and_last_links_expand_to_the_full_page_range():
     ]
 
 
-def test_query_string_pagers_expand_page_numbers():
+def test_query_string_pagers_expand_page_numbers_without_inventing_page_one():
     pager = (
         '<a href="list.jsp?cat=7&page=2">2</a><a href="list.jsp?cat=7&page=3">3</a>'
         '<a href="list.jsp?cat=7&page=2">下一页</a><a href="list.jsp?cat=7&page=9">末页</a>'
     )
     result = listing(f"<ul>{ul_items()}</ul>{pager}", url="http://x.gov.cn/list.jsp?cat=7")
     assert result.pagination.kind == "query"
-    assert result.pagination.pages[0] == "http://x.gov.cn/list.jsp?cat=7&page=1"
+    # Page 1 is the page itself: list.jsp?cat=7&page=1 may not exist and is never guessed.
+    assert result.pagination.pages[0] == "http://x.gov.cn/list.jsp?cat=7"
+    assert result.pagination.pages[1] == "http://x.gov.cn/list.jsp?cat=7&page=2"
     assert result.pagination.pages[-1] == "http://x.gov.cn/list.jsp?cat=7&page=9"
     assert len(result.pagination.pages) == 9
 

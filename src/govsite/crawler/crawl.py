@@ -16,9 +16,10 @@ import os
 import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
-from .decode import decode_html
+from govsite.pages.decode import decode_html
+
 from .evidence import EvidenceWriter
 from .http import FetchResult, HttpClient, utc_now_iso
 from .links import ATTACHMENT, IMAGE, PAGE, SCRIPT, STYLESHEET, Link
@@ -37,6 +38,9 @@ log = logging.getLogger(__name__)
 LinkExtractor = Callable[[str, str], list[Link]]
 ExtraUrls = Callable[[str, str], Iterable["str | Link"]]
 ProgressCallback = Callable[[int, float], None]
+# Reads one decoded internal page once: returns its links (replacing ``extract_links``) and a
+# JSON-serialisable dict of facts stored with the page's result (None: nothing to store).
+PageAnalyser = Callable[[str, str], tuple[list[Link], "dict | None"]]
 _RESOURCE_KINDS = frozenset({IMAGE, STYLESHEET, SCRIPT})
 
 
@@ -69,8 +73,10 @@ class _Engine:
         client: HttpClient,
         extract_links: LinkExtractor,
         extra_urls: ExtraUrls | None,
+        analyse: PageAnalyser | None = None,
     ) -> None:
         self.settings = settings
+        self.analyse = analyse
         self.store = store
         self.client = client
         self.robots = RobotsCache(client)
@@ -198,7 +204,7 @@ class _Engine:
         if body and (s.store_error_bodies or (res.status or 0) < 400):
             sha, blob = self.evidence.prepare(body)
         link_rows: list[tuple] | None = None
-        encoding = None
+        encoding = facts = None
         if res.final_url == url:
             internal = True
         else:
@@ -207,10 +213,21 @@ class _Engine:
         if body and res.error is None and 200 <= (res.status or 0) < 300:
             if internal:
                 text, encoding = decode_html(body, res.headers.get("content-type"))
-                link_rows = self._follow_links(site, uid, depth, text, res.final_url)
+                link_rows, facts = self._follow_links(site, uid, depth, text, res.final_url)
             else:
                 stats.inc("crawl/page/redirected_offsite")
-        self._record(site, uid, res, sha, blob, len(body), page=True, links=link_rows, enc=encoding)
+        self._record(
+            site,
+            uid,
+            res,
+            sha,
+            blob,
+            len(body),
+            page=True,
+            links=link_rows,
+            enc=encoding,
+            facts=facts,
+        )
 
     def _home_probe(self, site: _Site, res: FetchResult) -> None:
         if res.error is not None:
@@ -223,8 +240,19 @@ class _Engine:
             site.stats.inc("crawl/scope/home_redirect_alias")
             self.store.update_site(site.id, site_keys=json.dumps(sorted(site.scope.keys)))
 
-    def _follow_links(self, site: _Site, uid: int, depth: int, text: str, base: str) -> list[tuple]:
-        links = self.extract_links(text, base)
+    def _follow_links(
+        self, site: _Site, uid: int, depth: int, text: str, base: str
+    ) -> tuple[list[tuple], dict | None]:
+        facts = None
+        if self.analyse is not None:
+            try:
+                links, facts = self.analyse(text, base)
+            except Exception as exc:  # a hostile page must not stop the crawl
+                log.warning("page analyser failed on %s: %r", base, exc)
+                site.stats.inc(f"crawl/analyse/error/{type(exc).__name__}")
+                links, facts = self.extract_links(text, base), {"analyse_error": repr(exc)}
+        else:
+            links = self.extract_links(text, base)
         if self.extra_urls is not None:
             extra = [
                 item
@@ -254,7 +282,7 @@ class _Engine:
                 continue
             done.add(dst)
             rows.append((uid, dst, kind, link.tag, link.text))
-        return rows
+        return rows, facts
 
     def _new_url(
         self, site: _Site, key: str, url: str, skey: str, kind: str, depth: int, parent: int
@@ -268,6 +296,8 @@ class _Engine:
             not internal and not s.check_external
         ):
             reason, action = "not_checked", CHECK
+        elif not internal and s.skip_check_hosts and urlsplit(url).hostname in s.skip_check_hosts:
+            reason, action = "excluded_host", CHECK
         else:
             reason = site.bounds.check_refusal(key)
             action = CHECK
@@ -375,6 +405,7 @@ class _Engine:
         page: bool,
         links: list[tuple] | None = None,
         enc: str | None = None,
+        facts: dict | None = None,
     ) -> None:
         stats = site.stats
         if page:
@@ -391,12 +422,18 @@ class _Engine:
                 stats.inc(f"crawl/check/error/{res.error}")
         if res.truncated:
             stats.inc("crawl/page/truncated")
-        row = self._result_row(uid, res, sha, enc, size, len(links) if links else 0)
+        row = self._result_row(uid, res, sha, enc, size, len(links) if links else 0, facts)
         self.store.add_result(row, links, blob)
 
     @staticmethod
     def _result_row(
-        uid: int, res: FetchResult, sha: str | None, enc: str | None, size: int, n_links: int = 0
+        uid: int,
+        res: FetchResult,
+        sha: str | None,
+        enc: str | None,
+        size: int,
+        n_links: int = 0,
+        facts: dict | None = None,
     ) -> tuple:
         return (
             uid,
@@ -415,6 +452,7 @@ class _Engine:
             json.dumps(res.headers, ensure_ascii=False) if res.headers else None,
             enc,
             n_links,
+            json.dumps(facts, ensure_ascii=False, default=str) if facts is not None else None,
         )
 
 
@@ -426,6 +464,8 @@ async def crawl_sites(
     extract_links: LinkExtractor | None = None,
     extra_urls: ExtraUrls | None = None,
     progress: ProgressCallback | None = None,
+    analyse: PageAnalyser | None = None,
+    site_done: Callable[[SiteCrawl], None] | None = None,
 ) -> list[SiteCrawl]:
     """Crawl several sites concurrently (``max_sites_in_flight`` at once, one shared global
     cap), resuming whatever an earlier run in ``job_dir`` left unfinished. Results are in the
@@ -445,13 +485,18 @@ async def crawl_sites(
     started = time.monotonic()
     try:
         async with HttpClient(s, throttle=throttle) as client:
-            engine = _Engine(s, store, client, extract_links or default_extract_links, extra_urls)
+            engine = _Engine(
+                s, store, client, extract_links or default_extract_links, extra_urls, analyse
+            )
             engine.share_pages = len(unique) > 1
             gate = asyncio.Semaphore(s.max_sites_in_flight)
 
             async def one(url: str) -> SiteCrawl:
                 async with gate:
-                    return await engine.run_site(url)
+                    crawled = await engine.run_site(url)
+                if site_done is not None:
+                    site_done(crawled)
+                return crawled
 
             async def ticker() -> None:
                 step = min(s.progress_interval, s.commit_interval)
@@ -489,6 +534,7 @@ async def crawl_site(
     extract_links: LinkExtractor | None = None,
     extra_urls: ExtraUrls | None = None,
     progress: ProgressCallback | None = None,
+    analyse: PageAnalyser | None = None,
 ) -> SiteCrawl:
     """Crawl one site into ``job_dir`` (resumable: call again with the same ``job_dir``)."""
     (result,) = await crawl_sites(
@@ -498,5 +544,6 @@ async def crawl_site(
         extract_links=extract_links,
         extra_urls=extra_urls,
         progress=progress,
+        analyse=analyse,
     )
     return result

@@ -122,7 +122,11 @@ def js_urls(code: str) -> list[str]:
 
 def extract_links(html: str, url: str) -> list[Link]:
     """All followable or checkable URLs of an HTML page, in document order (duplicates kept)."""
-    tree = LexborHTMLParser(html)
+    return links_from_tree(LexborHTMLParser(html), url)
+
+
+def links_from_tree(tree: LexborHTMLParser, url: str) -> list[Link]:
+    """``extract_links`` on a page already parsed (the page analyser parses each page once)."""
     base = url
     base_node = tree.css_first("base[href]")
     if base_node is not None:

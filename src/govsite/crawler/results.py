@@ -42,6 +42,7 @@ class PageRecord:
     redirects: list[tuple[str, int]]
     headers: dict[str, str]
     encoding: str | None
+    facts: dict | None = None  # what the page analyser read from the page, if one ran
     links: list[FoundLink] = field(default_factory=list)
     referrers: list[str] = field(default_factory=list)  # pages linking here (capped)
 
@@ -66,7 +67,7 @@ class CheckRecord:
 
 _RESULT_COLS = (
     "r.final_url, r.status, r.content_type, r.fetched_at, r.body_sha256, r.error, r.elapsed,"
-    " r.size, r.truncated, r.method, r.redirects, r.headers, r.encoding"
+    " r.size, r.truncated, r.method, r.redirects, r.headers, r.encoding, r.facts"
 )
 
 
@@ -110,7 +111,7 @@ class SiteCrawl:
             )
             for uid, url, depth, *res in rows:
                 (final, status, ctype, at, sha, error, elapsed, size, trunc, _m, redirects,
-                 headers, encoding) = res  # fmt: skip
+                 headers, encoding, facts) = res  # fmt: skip
                 links = [
                     FoundLink(*row)
                     for row in conn.execute(
@@ -134,6 +135,7 @@ class SiteCrawl:
                     redirects=[tuple(h) for h in json.loads(redirects or "[]")],
                     headers=json.loads(headers or "{}"),
                     encoding=encoding,
+                    facts=json.loads(facts) if facts else None,
                     links=links,
                     referrers=_referrers(conn, uid, max_referrers),
                 )

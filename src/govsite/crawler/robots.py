@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 from protego import Protego
 
-from .decode import decode_html
+from govsite.pages.decode import decode_html
+
 from .http import HttpClient
 from .stats import Stats
 from .urls import origin as origin_of

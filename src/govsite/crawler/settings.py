@@ -85,6 +85,9 @@ class CrawlSettings:
     head_fallback_codes: frozenset[int] = frozenset({405, 501})
     # Check external links at all (a site crawl without them still checks internal targets).
     check_external: bool = True
+    # External hosts whose links are recorded but never requested (e.g. bszs.conac.cn when
+    # evaluating offline); matched on the exact host name.
+    skip_check_hosts: frozenset[str] = frozenset()
     # Check images, stylesheets and scripts found on pages.
     check_resources: bool = True
 

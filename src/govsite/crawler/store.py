@@ -28,7 +28,7 @@ from pathlib import Path
 from .evidence import BLOB_SCHEMA, DB_NAME
 from .stats import Stats
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 CRAWL, CHECK, SKIP = 1, 2, 0  # urls.action
 
 SCHEMA = (
@@ -80,7 +80,8 @@ CREATE TABLE IF NOT EXISTS results(
     redirects TEXT,                   -- JSON [[url, status], ...]
     headers TEXT,                     -- JSON {lower-case name: value}
     encoding TEXT,                    -- charset used to decode the page
-    n_links INTEGER
+    n_links INTEGER,
+    facts TEXT                        -- JSON facts from the page analyser, if one ran
 )
 """,
     """
@@ -127,6 +128,15 @@ class JobStore:
             "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)", (SCHEMA_VERSION,)
         )
         self.conn.execute("COMMIT")
+        (version,) = self.conn.execute(
+            "SELECT value FROM meta WHERE key = 'schema_version'"
+        ).fetchone()
+        if version != SCHEMA_VERSION:
+            self.conn.close()
+            raise ValueError(
+                f"{job_dir} holds a crawl of schema {version}, this govsite writes {SCHEMA_VERSION}:"
+                " start the crawl in a new job directory"
+            )
         self.commit_every = commit_every
         self.interval = interval
         self._next_id = (self.conn.execute("SELECT max(id) FROM urls").fetchone()[0] or 0) + 1
@@ -178,7 +188,7 @@ class JobStore:
                 conn.executemany("INSERT OR IGNORE INTO blobs VALUES (?,?,?)", self._blobs)
             if self._results:
                 conn.executemany(
-                    "INSERT OR REPLACE INTO results VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    "INSERT OR REPLACE INTO results VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     self._results,
                 )
             if self._links:

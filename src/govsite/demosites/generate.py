@@ -779,11 +779,11 @@ class _Site:
         if "site_code" not in self.footer_missing:
             parts.append(f"<span>网站标识码：{self.site_code}</span>")
         if "icp" not in self.footer_missing:
-            parts.append(f"<span>示ICP备{25000100 + self.index}号-1</span>")
+            parts.append(f"<span>陕ICP备{25000100 + self.index}号-1</span>")
         if "police_record" not in self.footer_missing:
             parts.append(
                 '<span><img src="/images/ga.png" alt="" />'
-                f"示公网安备 {self.spec.region_code}02{100 + self.index:06d}号</span>"
+                f"陕公网安备 {self.spec.region_code}02{100 + self.index:06d}号</span>"
             )
         badge = ""
         if "party_gov_badge" not in self.footer_missing:

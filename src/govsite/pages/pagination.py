@@ -211,8 +211,12 @@ def _expand_numbered(pager: list[tuple[str, str]], total: int | None) -> Paginat
     return Pagination("links", pages, count)
 
 
-def _expand_query(pager: list[tuple[str, str]], total: int | None) -> Pagination | None:
-    """?page=2 style links: every page from 1 to the last one seen (or announced)."""
+def _expand_query(
+    pager: list[tuple[str, str]], total: int | None, current: str = ""
+) -> Pagination | None:
+    """?page=2 style links: every page from the first one linked to the last one seen (or
+    announced). Page numbers below the first link are not invented: on a first page without
+    the parameter, page 1 is the page itself (list.asp?id=3, then list.asp?id=3&page=2)."""
     by_param: dict[tuple, dict[int, list]] = {}
     for _, url in pager:
         parts = urlsplit(url)
@@ -227,8 +231,12 @@ def _expand_query(pager: list[tuple[str, str]], total: int | None) -> Pagination
     scheme, netloc, path, name = key
     last = max(total or 0, max(seen))
     query, index = seen[max(seen)]
+    current_query = dict(parse_qsl(urlsplit(current).query)) if current else {}
+    first = min(seen)
     pages = []
-    for n in range(1, min(last, MAX_PAGES) + 1):
+    if current and first > 1 and name not in current_query:
+        pages.append(current)
+    for n in range(first, min(last, MAX_PAGES) + 1):
         params = list(query)
         params[index] = (name, str(n))
         pages.append(urlunsplit((scheme, netloc, path, urlencode(params), "")))
@@ -248,7 +256,7 @@ def find_pagination(doc: Document, hrefs: list[str] | None = None) -> Pagination
     totals = _TOTAL_PAGES.findall(doc.text)
     total = int(totals[-1].replace(",", "")) if totals else None
     if pager:
-        found = _expand_numbered(pager, total) or _expand_query(pager, total)
+        found = _expand_numbered(pager, total) or _expand_query(pager, total, doc.url)
         if found is not None:
             return found
         if any(text.startswith(_NEXT_WORDS + _LAST_WORDS) for text, _ in pager):

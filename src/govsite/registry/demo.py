@@ -98,7 +98,7 @@ def demo_rows(seed: int = 2025) -> list[dict[str, str]]:
             "website_name": name,
             "website_url": f"https://{host}.shifan.example/",
             "site_code": f"9900{serial:06d}",
-            "icp_number": f"示ICP备{rng.randint(10000000, 99999999)}号-{rng.randint(1, 9)}",
+            "icp_number": f"陕ICP备{rng.randint(10000000, 99999999)}号-{rng.randint(1, 9)}",
         }
 
     rows = [
@@ -155,7 +155,7 @@ def demo_rows(seed: int = 2025) -> list[dict[str, str]]:
                 **person(),
             }
             rows.append(row)
-        if c_index <= 3:  # three counties list their own departments
+        if host in {"dc", "nh", "qs"}:  # three counties list their own departments
             for d_index, (dept_host, dept) in enumerate(COUNTY_DEPARTMENTS, start=1):
                 rows.append(
                     {

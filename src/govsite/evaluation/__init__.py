@@ -1,0 +1,1 @@
+"""``govsite evaluate``: crawl sites, run every check, write RESULT.json (Django-free)."""

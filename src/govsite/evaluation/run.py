@@ -1,0 +1,161 @@
+"""Evaluate sites: crawl them with the page analyser, run every check, collect findings.
+
+With ``processes > 1`` the sites are dealt round-robin to that many worker processes (one
+per core), each crawling its share into its own job directory; the parent only gathers
+results and prints progress. A killed run continues with ``resume`` on the same job dir.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import os
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from govsite.checks import CheckConfig, run_checks
+from govsite.checks.facts import PageAnalyser
+from govsite.crawler import CrawlSettings, crawl_sites
+from govsite.evaluation.sites import SiteSpec
+
+# Counters from the crawl worth keeping in RESULT.json (the rest stay in the job database).
+KEPT_STATS = (
+    "crawl/page/done",
+    "crawl/check/done",
+    "crawl/page/truncated",
+    "crawl/robots/forbidden",
+)
+
+
+@dataclass(frozen=True)
+class EvaluateOptions:
+    today: date
+    job_dir: Path
+    max_pages: int = 10_000
+    concurrency: int = 64  # requests in flight over all sites of one process
+    per_host: int = 2  # requests in flight per site
+    delay: float = 0.5  # seconds between requests to one site
+    processes: int = 1
+    skip_hosts: frozenset[str] = frozenset()  # external hosts never requested
+    check_tls: bool = True
+    config: CheckConfig = field(default_factory=CheckConfig)
+
+    def crawl_settings(self) -> CrawlSettings:
+        return CrawlSettings(
+            max_pages=self.max_pages,
+            global_concurrency=self.concurrency,
+            per_host_concurrency=self.per_host,
+            per_host_delay=self.delay,
+            site_workers=max(8, self.per_host * 2),
+            skip_check_hosts=self.skip_hosts,
+        )
+
+
+class Progress:
+    """Pages crawled and sites finished, shared between worker processes and the parent."""
+
+    def __init__(self, shards: int, total_sites: int, stream=sys.stderr):
+        context = multiprocessing.get_context("fork")
+        self.pages = context.Array("q", shards, lock=False)
+        self.sites = context.Array("q", shards, lock=False)
+        self.total_sites = total_sites
+        self.started = time.monotonic()
+        self.stream = stream
+        self.parent = os.getpid()
+        self.last_shown = 0.0
+
+    def line(self) -> str:
+        pages, sites = sum(self.pages), sum(self.sites)
+        rate = pages / max(time.monotonic() - self.started, 1e-9)
+        return f"站点 {sites}/{self.total_sites} 完成，已抓取 {pages} 页，{rate:.0f} 页/秒"
+
+    def show(self, final: bool = False) -> None:
+        if self.stream is not None:
+            end = "\n" if final or not self.stream.isatty() else "\r"
+            self.stream.write(self.line() + end)
+            self.stream.flush()
+
+
+_progress: Progress | None = None  # inherited by forked workers
+
+
+def evaluate_shard(specs: list[SiteSpec], options: EvaluateOptions, shard: int) -> list[dict]:
+    """Crawl and check one share of the sites in this process."""
+    job_dir = options.job_dir / f"shard-{shard}"
+    analyser = PageAnalyser(options.today, options.config)
+
+    def on_pages(done: int, _rate: float) -> None:
+        if _progress is not None:
+            _progress.pages[shard] = done
+            if os.getpid() == _progress.parent:  # one process: no parent loop to print it
+                _progress.show()
+
+    def on_site(_crawl) -> None:
+        if _progress is not None:
+            _progress.sites[shard] += 1
+
+    crawls = asyncio.run(
+        crawl_sites(
+            [s.url for s in specs],
+            options.crawl_settings(),
+            job_dir,
+            analyse=analyser,
+            progress=on_pages,
+            site_done=on_site,
+        )  # fmt: skip
+    )
+    results = []
+    for spec, crawl in zip(specs, crawls, strict=True):
+        findings = run_checks(crawl, spec.name, options.today, options.config)
+        if options.check_tls and crawl.state != "failed":
+            findings.extend(tls_findings(spec.url, options))
+        results.append({
+            **spec.as_dict(),
+            "pages_crawled": crawl.pages_done,
+            "links_checked": crawl.checks_done,
+            "crawl": {"state": crawl.state, "job": str(job_dir), "seconds": round(crawl.elapsed, 2),
+                      "stats": {k: crawl.stats[k] for k in KEPT_STATS if k in crawl.stats}},
+            "findings": findings,
+        })  # fmt: skip
+    return results
+
+
+def tls_findings(url: str, options: EvaluateOptions) -> list[dict]:
+    from govsite.checks.tls import check_tls
+
+    return check_tls(url, options.today, warn_days=options.config.tls_warn_days)
+
+
+def evaluate(specs: list[SiteSpec], options: EvaluateOptions, stream=sys.stderr) -> dict:
+    """Evaluate every site; the document written as RESULT.json."""
+    global _progress
+    shards = max(1, min(options.processes, len(specs)))
+    dealt = [specs[i::shards] for i in range(shards)]
+    _progress = Progress(shards, len(specs), stream)
+    started = datetime.now(UTC)
+    try:
+        if shards == 1:
+            results = [evaluate_shard(dealt[0], options, 0)]
+        else:
+            context = multiprocessing.get_context("fork")  # workers inherit the shared counters
+            with ProcessPoolExecutor(shards, mp_context=context) as pool:
+                futures = [pool.submit(evaluate_shard, dealt[i], options, i) for i in range(shards)]
+                while not all(f.done() for f in futures):
+                    _progress.show()
+                    time.sleep(1.0)
+                results = [f.result() for f in futures]
+        _progress.show(final=True)
+    finally:
+        _progress = None
+    by_url = {site["url"]: site for shard in results for site in shard}
+    return {
+        "evaluated_at": started.isoformat(timespec="seconds"),
+        "today": options.today.isoformat(),
+        "generator": f"govsite evaluate (pid {os.getpid()})",
+        "job_dir": str(options.job_dir),
+        "sites": [by_url[spec.url] for spec in specs],
+    }
