@@ -12,6 +12,8 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from contextlib import ExitStack
+from datetime import date
 
 DJANGO_FREE = {
     "page": "govsite.pages.command",
@@ -69,22 +71,50 @@ def serve(args: list[str]) -> int:
 
 
 def demo(args: list[str]) -> int:
-    parser = _serve_parser("govsite demo", "载入演示数据并启动 Web 服务")
+    """The main job on the embedded default: demo registry and accounts, the bundled demo
+    websites served locally, evaluated and stored, then the web app to look at it all."""
+    parser = _serve_parser("govsite demo", "载入演示数据，检查演示网站，并启动 Web 服务")
     parser.add_argument("--no-serve", action="store_true", help="只载入演示数据，不启动服务")
+    parser.add_argument("--no-evaluate", action="store_true", help="不抓取和检查演示网站")
+    parser.add_argument(
+        "--today", type=date.fromisoformat, default=None, help="评估基准日（默认今天）"
+    )
     options = parser.parse_args(args)
     _setup_django()
     from django.core.management import call_command
 
     call_command("migrate", interactive=False, verbosity=0)
     call_command("load_demo")
-    if options.no_serve:
-        return 0
-    print(
-        f"\n打开 http://{options.host}:{options.port}/ 用上面的账号登录（Ctrl-C 退出）。",
-        flush=True,
-    )
-    run_gunicorn(options.host, options.port, options.threads)
+    with ExitStack() as stack:
+        if not options.no_evaluate:
+            from govsite.evaluations.demo import evaluate_demo
+
+            print("\n正在生成并检查演示网站 …", flush=True)
+            done = evaluate_demo(stack, today=options.today)
+            print_run_summary(done.run)
+            print(f"结果文件：{done.result}", flush=True)
+        if options.no_serve:
+            return 0
+        base = f"http://{options.host}:{options.port}"
+        print(
+            f"\n打开 {base}/ 用上面的账号登录；检查结果见 {base}/evaluations/（Ctrl-C 退出）。",
+            flush=True,
+        )
+        run_gunicorn(options.host, options.port, options.threads)
     return 0
+
+
+def print_run_summary(run) -> None:
+    from collections import Counter
+
+    from govsite.evaluations.models import CODE_LABELS
+
+    print(f"\n检查批次 #{run.pk}（基准日 {run.today}）：")
+    for site in run.sites.order_by("-finding_count", "name"):
+        codes = Counter(site.findings.values_list("code", flat=True))
+        top = "，".join(f"{CODE_LABELS.get(c, c)} {n}" for c, n in codes.most_common(4))
+        state = "无法访问" if site.crawl_state == "failed" else f"{site.pages_crawled} 页"
+        print(f"  {site.name:<16} {state:>8}  问题 {site.finding_count:>3}  {top}")
 
 
 def run_gunicorn(host: str, port: int, threads: int) -> None:

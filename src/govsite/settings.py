@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "govsite.registry",
     "govsite.accounts",
     "govsite.workdays",
+    "govsite.evaluations",
+    "govsite.monitoring",
 ]
 
 MIDDLEWARE = [
@@ -160,6 +162,7 @@ CELERY_TASK_ACKS_LATE = True  # a task whose worker dies is redelivered, not los
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 
 EMAIL_BACKEND = env_str("GOVSITE_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("GOVSITE_FROM_EMAIL", "govsite@localhost")

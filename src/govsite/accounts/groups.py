@@ -13,7 +13,16 @@ from django.dispatch import receiver
 
 from govsite.accounts.roles import Role
 
-ALL_OUR_APPS = ["core", "registry", "accounts", "workdays", "auth", "authtoken"]
+ALL_OUR_APPS = [
+    "core",
+    "registry",
+    "accounts",
+    "workdays",
+    "evaluations",
+    "monitoring",
+    "auth",
+    "authtoken",
+]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.ADMINISTRATOR: ["*"],

@@ -125,9 +125,14 @@ def evaluate_shard(specs: list[SiteSpec], options: EvaluateOptions, shard: int) 
 
 
 def tls_findings(url: str, options: EvaluateOptions) -> list[dict]:
-    from govsite.checks.tls import check_tls
+    """no_https / tls_invalid for the site; nothing when the host stopped answering since the
+    crawl (that is the availability probe's finding, not a certificate problem)."""
+    from govsite.checks.tls import Unreachable, check_tls
 
-    return check_tls(url, options.today, warn_days=options.config.tls_warn_days)
+    try:
+        return check_tls(url, options.today, warn_days=options.config.tls_warn_days)
+    except Unreachable:
+        return []
 
 
 def evaluate(specs: list[SiteSpec], options: EvaluateOptions, stream=sys.stderr) -> dict:

@@ -1,0 +1,115 @@
+"""Evaluation results as stored by the web app: one run = one RESULT.json of
+``govsite evaluate``; findings keep their evidence (B4) as content-addressed snapshots
+copied out of the crawl job, so a finding can be shown as the page looked when checked."""
+
+from __future__ import annotations
+
+import zlib
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+CODE_LABELS = {
+    "site_unreachable": _("站点无法访问"),
+    "broken_link": _("链接不可用"),
+    "homepage_stale": _("首页长期未更新"),
+    "column_stale": _("栏目更新不及时"),
+    "column_empty": _("空白栏目"),
+    "missing_item": _("缺少必设栏目或功能"),
+    "guide_incomplete": _("办事指南要素不全"),
+    "messages_overdue": _("留言超期未回复"),
+    "no_https": _("未启用 HTTPS"),
+    "tls_invalid": _("证书无效或即将过期"),
+    "mixed_content": _("HTTPS 页面加载不安全资源"),
+    "server_error": _("服务器错误"),
+    "slow_page": _("页面响应过慢"),
+    "forbidden_expression": _("严重表述错误"),
+    "footer_incomplete": _("页脚标识不全"),
+}
+
+
+class EvaluationRun(models.Model):
+    created_at = models.DateTimeField(_("导入时间"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("导入人"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )  # fmt: skip
+    evaluated_at = models.DateTimeField(_("检查时间"))
+    today = models.DateField(_("评估基准日"))
+    source = models.CharField(_("结果文件"), max_length=300)
+    job_dir = models.CharField(_("抓取作业目录"), max_length=500, blank=True)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-evaluated_at", "-id"]
+        verbose_name = _("检查批次")
+        verbose_name_plural = _("检查批次")
+
+    def __str__(self) -> str:
+        return f"{self.today:%Y-%m-%d} {self.note or self.source}"
+
+
+class SiteEvaluation(models.Model):
+    run = models.ForeignKey(EvaluationRun, on_delete=models.PROTECT, related_name="sites")
+    website = models.ForeignKey(
+        "registry.Website", verbose_name=_("网站"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="evaluations",
+    )  # fmt: skip
+    name = models.CharField(_("网站名称"), max_length=200)
+    url = models.URLField(_("网址"), max_length=500)
+    unit_name = models.CharField(_("单位"), max_length=200, blank=True)
+    category = models.CharField(_("类别"), max_length=60, blank=True)
+    pages_crawled = models.PositiveIntegerField(_("抓取页面数"), default=0)
+    links_checked = models.PositiveIntegerField(_("检查链接数"), default=0)
+    crawl_state = models.CharField(_("抓取状态"), max_length=20, blank=True)
+    crawl_seconds = models.FloatField(_("抓取耗时（秒）"), null=True, blank=True)
+    finding_count = models.PositiveIntegerField(_("问题数"), default=0)
+
+    class Meta:
+        ordering = ["run", "-finding_count", "name"]
+        verbose_name = _("网站检查结果")
+        verbose_name_plural = _("网站检查结果")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Snapshot(models.Model):
+    """A fetched page body, stored once per content hash (zlib-compressed)."""
+
+    sha256 = models.CharField(max_length=64, primary_key=True)
+    body = models.BinaryField()
+    size = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("页面快照")
+        verbose_name_plural = _("页面快照")
+
+    def __str__(self) -> str:
+        return self.sha256[:12]
+
+    def content(self) -> bytes:
+        return zlib.decompress(bytes(self.body))
+
+
+class Finding(models.Model):
+    site = models.ForeignKey(SiteEvaluation, on_delete=models.PROTECT, related_name="findings")
+    code = models.CharField(_("问题类型"), max_length=40, db_index=True)
+    url = models.URLField(_("网址"), max_length=2000, blank=True)
+    item = models.CharField(_("栏目/功能"), max_length=40, blank=True)
+    detail = models.JSONField(_("详情"), default=dict)
+    snapshot = models.ForeignKey(Snapshot, null=True, blank=True, on_delete=models.PROTECT)
+
+    class Meta:
+        ordering = ["site", "code", "url", "id"]
+        verbose_name = _("发现的问题")
+        verbose_name_plural = _("发现的问题")
+
+    def __str__(self) -> str:
+        return f"{self.label} {self.url or self.item}"
+
+    @property
+    def label(self) -> str:
+        return str(CODE_LABELS.get(self.code, self.code))
