@@ -20,7 +20,7 @@ from govsite.pages.dates import find_publication_date, iter_dates
 from govsite.pages.document import Document, collapse
 from govsite.pages.footer import footer_identifiers
 from govsite.pages.guide import guide_elements
-from govsite.pages.listing import MIN_LIST_ITEMS, _candidates, parse_listing
+from govsite.pages.listing import MIN_LIST_ITEMS, newest_linked_date, parse_listing
 
 # Text a column page shows when it has nothing in it (空白栏目).
 EMPTY_COLUMN = re.compile(
@@ -63,12 +63,12 @@ class PageAnalyser:
         found = None if is_list else find_publication_date(doc, self.today, use_htmldate=False)
         guide = guide_elements(doc)
         footer = footer_identifiers(doc)
-        dated = [cand.date for cand in _candidates(doc, self.today)]
+        newest_linked = newest_linked_date(doc, self.today)
         facts: dict = {
             "title": doc.title[:200],
             "column": column_name(doc),
             "date": found.date.isoformat() if found else None,
-            "newest_linked": max(dated).isoformat() if dated else None,
+            "newest_linked": newest_linked.isoformat() if newest_linked else None,
             "footer": {k: footer[k] for k in ("site_code", "icp", "police_record")}
             | {"party_gov_badge": footer["party_gov_badge"]},
         }

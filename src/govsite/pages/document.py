@@ -59,6 +59,7 @@ class Document:
     scripts: list[Script]
     chunks: list[TextChunk]
     _text: str | None = field(default=None, repr=False)
+    _cache: dict = field(default_factory=dict, repr=False)
 
     @classmethod
     def parse(cls, html: str, url: str = "") -> Document:
@@ -93,6 +94,13 @@ class Document:
         if self._text is None:
             self._text = "\n".join(chunk.text for chunk in self.chunks)
         return self._text
+
+    def cached(self, key: str, compute):
+        """``compute()`` once per document: extractors that need the same intermediate result
+        (e.g. the dated links) share it instead of walking the tree twice."""
+        if key not in self._cache:
+            self._cache[key] = compute()
+        return self._cache[key]
 
     def meta(self, *names: str) -> list[str]:
         """Contents of ``<meta>`` tags whose name/property matches one of ``names`` (any case)."""

@@ -261,7 +261,7 @@ def main_list(doc: Document, today: date | None = None) -> list[ListItem]:
     Items of that block that show no date are kept with ``date=None``.
     """
     best: list[_Candidate] = []
-    for block in _blocks(_candidates(doc, today)):
+    for block in _blocks(doc.cached(f"candidates:{today}", lambda: _candidates(doc, today))):
         if len(block) > len(best):
             best = block
     return _items_from(best, doc.base_url)
@@ -282,3 +282,12 @@ def parse_listing(
             items = record_items
     dates = [item.date for item in items if item.date is not None]
     return Listing(items, max(dates) if dates else None, find_pagination(doc))
+
+
+def newest_linked_date(doc: Document, today: date | None = None) -> date | None:
+    """The newest date shown next to any link of the page, in any block (a home page shows
+    several lists; its freshness is its newest item anywhere)."""
+    dates = [
+        cand.date for cand in doc.cached(f"candidates:{today}", lambda: _candidates(doc, today))
+    ]
+    return max(dates) if dates else None
