@@ -85,9 +85,13 @@ def main(argv: list[str] | None = None) -> int:
         config=CheckConfig(),
     )
     if args.workers == "celery":
-        from govsite.evaluation.distributed import evaluate_with_celery
+        from govsite.evaluation.distributed import CeleryUnavailable, evaluate_with_celery
 
-        document = evaluate_with_celery(specs, options)
+        try:
+            document = evaluate_with_celery(specs, options)
+        except CeleryUnavailable as exc:
+            print(f"govsite evaluate: {exc}", file=sys.stderr)
+            return 2
     else:
         document = evaluate(specs, options)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -96,4 +100,5 @@ def main(argv: list[str] | None = None) -> int:
     tmp.replace(out)  # never leave a half-written result behind
     found = sum(len(site["findings"]) for site in document["sites"])
     print(f"已写入 {out}：{len(document['sites'])} 个站点，{found} 项问题。", file=sys.stderr)
-    return 0
+    # a site whose Celery task failed or timed out is in RESULT.json, but the run is incomplete
+    return 1 if any(site["crawl"]["state"] == "error" for site in document["sites"]) else 0
