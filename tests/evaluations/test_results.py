@@ -34,7 +34,8 @@ def write_job(tmp_path, bodies: list[bytes]) -> tuple:
 
 @pytest.fixture
 def result_file(tmp_path, tree):
-    job, [sha] = write_job(tmp_path, ["<html><script>alert(1)</script>旧页面</html>".encode()])
+    page = '<html><meta charset="gbk"><script>alert(1)</script>旧页面</html>'.encode("gbk")
+    job, [sha] = write_job(tmp_path, [page])
     document = {
         "evaluated_at": "2025-11-20T08:00:00+00:00", "today": "2025-11-20", "job_dir": str(job),
         "sites": [
@@ -62,7 +63,7 @@ def test_import_links_sites_to_the_registry_and_copies_evidence(result_file, tre
     jyj = run.sites.get(name="教育局网站")
     assert jyj.website.unit == tree.edu and jyj.finding_count == 2
     broken = Finding.objects.get(code="broken_link")
-    assert "旧页面" in broken.snapshot.content().decode()
+    assert "旧页面" in broken.snapshot.content().decode("gbk")
     assert AuditEntry.objects.filter(action="evaluations.import").exists()
 
 
@@ -98,7 +99,8 @@ def test_snapshot_is_served_sandboxed(client, personas, result_file):
     finding = Finding.objects.get(code="broken_link")
     client.force_login(personas.edu_officer)
     response = client.get(reverse("evaluations:snapshot", args=[finding.pk]))
-    assert response.status_code == 200 and "旧页面" in response.content.decode()
+    assert response.status_code == 200 and "旧页面" in response.content.decode("utf-8")
+    assert response["Content-Type"] == "text/html; charset=utf-8"  # GBK page shown readable
     assert response["Content-Security-Policy"].startswith("sandbox")
     client.force_login(personas.fin_officer)
     assert client.get(reverse("evaluations:snapshot", args=[finding.pk])).status_code == 404

@@ -57,9 +57,12 @@ def register_demo_sites(sites_csv: Path) -> int:
             unit = Unit.objects.create(code=f"DEMO-{spec.unit}"[:40], name=spec.unit,
                                        parent=city, category=category)  # fmt: skip
         name = f"{spec.name}（演示站点）"
-        site = Website.objects.filter(unit=unit, name=name).first() or Website(unit=unit, name=name)
-        Website.objects.filter(url=spec.url).exclude(pk=site.pk).update(url=f"{spec.url}#old")
-        site.url = spec.url
+        site = (
+            Website.objects.filter(url=spec.url).first()
+            or Website.objects.filter(unit=unit, name=name).first()
+            or Website(url=spec.url)
+        )
+        site.unit, site.name, site.url = unit, name, spec.url
         site.save()
         count += 1
     return count

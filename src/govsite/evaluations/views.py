@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, render
 from govsite.accounts.access import restrict_to_visible
 from govsite.evaluations.labels import describe
 from govsite.evaluations.models import CODE_LABELS, EvaluationRun, Finding, SiteEvaluation
+from govsite.pages.decode import decode_html
 
 
 def visible_sites(user):
@@ -60,7 +61,10 @@ def snapshot(request, finding_pk: int):
     )
     if finding.snapshot is None:
         raise Http404("没有保存该页面的快照")
-    response = HttpResponse(finding.snapshot.content(), content_type="text/html")
+    # Decoded the way the checks read it (header/meta/detection, GBK as GB18030), sent as UTF-8
+    # so the browser shows what the checks saw.
+    text, _ = decode_html(finding.snapshot.content())
+    response = HttpResponse(text.encode("utf-8"), content_type="text/html; charset=utf-8")
     response["Content-Security-Policy"] = (
         "sandbox; default-src 'none'; img-src * data:; style-src * 'unsafe-inline'"
     )
