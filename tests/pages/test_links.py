@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from govsite.pages.links import canonical_url, count_by_kind, extract_links, resolve_href
 
@@ -174,3 +176,20 @@ def test_count_by_kind_reports_every_kind():
 def test_anchor_text_falls_back_to_title_then_image_alt():
     body = '<a href="/a.html" title="标题"></a><a href="/b.html"><img src="/b.png" alt="图"></a>'
     assert [link.text for link in links_of(body) if link.kind == "page"] == ["标题", "图"]
+
+
+@given(
+    st.sampled_from(["http://a.gov.cn", "http://a.gov.cn/", "http://a.gov.cn/x/y.html",
+                     "http://a.gov.cn/x/", "http://a.gov.cn/x/y.html?p=1", "https://b.gov.cn:8080/z"]),
+    st.sampled_from(["/c.html", "c.html", "../c.html", "?page=2", "//cdn.gov.cn/x.js",
+                     "http://o.gov.cn/a", "./d/e.html", "", "#top", "c.html?x=1"]),
+)  # fmt: skip
+def test_cached_resolution_equals_plain_urljoin(base, href):
+    from urllib.parse import urljoin
+
+    from govsite.pages.links import _resolve, canonical_url, resolve_href
+
+    expected = _resolve.__wrapped__(base, href)
+    assert resolve_href(base, href) == expected
+    if href and not href.startswith("#"):
+        assert expected == canonical_url(urljoin(base, href))

@@ -31,13 +31,7 @@ class DictionaryError(ValueError):
 @dataclass(frozen=True)
 class ItemNames:
     names: tuple[str, ...]
-    exclude: tuple[str, ...] = ()
-
-    def offered_by(self, text: str) -> bool:
-        low = text.lower()
-        if any(word in text for word in self.exclude):
-            return False
-        return any(name.lower() in low for name in self.names)
+    exclude: tuple[str, ...] = ()  # a text containing one of these never offers the item
 
 
 @dataclass(frozen=True)
@@ -88,6 +82,29 @@ def load_items(data_dir: Path = DATA_DIR) -> dict[str, ItemNames]:
             tuple(str(n) for n in entry["names"]), tuple(str(n) for n in entry.get("exclude", ()))
         )
     return out
+
+
+@lru_cache(maxsize=8)
+def item_matcher(data_dir: Path = DATA_DIR):
+    """``offered(text) -> set of items`` with one Aho-Corasick pass over the text, instead of
+    testing every name of every item against every link text of the site."""
+    items = load_items(data_dir)
+    automaton = ahocorasick.Automaton()
+    owners: dict[str, list[str]] = {}
+    for item, entry in items.items():
+        for name in entry.names:
+            owners.setdefault(name.lower(), []).append(item)
+    for name, owned in owners.items():
+        automaton.add_word(name, tuple(owned))
+    automaton.make_automaton()
+
+    def offered(text: str) -> set[str]:
+        found = set()
+        for _, owned in automaton.iter(text.lower()):
+            found.update(owned)
+        return {item for item in found if not any(w in text for w in items[item].exclude)}
+
+    return offered
 
 
 @lru_cache(maxsize=8)

@@ -4,7 +4,7 @@ column name contains one of the item's names in items.yaml; ``search`` is also o
 a search form."""
 
 from govsite.checks.base import Check, SiteContext
-from govsite.checks.dictionaries import ITEMS, load_items
+from govsite.checks.dictionaries import ITEMS, item_matcher
 from govsite.crawler.results import PageRecord
 
 
@@ -27,11 +27,8 @@ class MissingItems(Check):
     def findings(self, site: SiteContext) -> list[dict]:
         if site.home is None:
             return []
-        names = load_items(site.config.data_dir)
-        out = []
-        for item in ITEMS:
-            if item == "search" and self.search_form:
-                continue
-            if not any(names[item].offered_by(text) for text in self.texts):
-                out.append({"code": "missing_item", "item": item})
-        return out
+        offered_by = item_matcher(site.config.data_dir)
+        offered = {"search"} if self.search_form else set()
+        for text in self.texts:
+            offered |= offered_by(text)
+        return [{"code": "missing_item", "item": item} for item in ITEMS if item not in offered]

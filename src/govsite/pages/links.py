@@ -109,7 +109,24 @@ def resolve_href(base: str, href: str | None) -> str | None:
     """Absolute canonical URL for an ``href``; None for JS no-ops, mailto:, tel:, #fragments."""
     if href is None:
         return None
-    return _resolve(base, href.strip())
+    href = href.strip()
+    return _resolve(_cache_base(base, href), href)
+
+
+def _cache_base(base: str, href: str) -> str:
+    """The part of ``base`` the result depends on, so the cache serves every page of a site:
+    "/x" needs only the origin, "x" only the directory, "?q" the whole base."""
+    if not base or href.startswith(("http://", "https://", "?", "#")) or not href:
+        return base
+    scheme_end = base.find("://")
+    if scheme_end < 0:
+        return base
+    path_start = base.find("/", scheme_end + 3)
+    if href.startswith("/") and not href.startswith("//"):
+        return base if path_start < 0 else base[: path_start + 1]
+    if path_start < 0 or "?" in base or "#" in base:
+        return base
+    return base[: base.rfind("/") + 1]
 
 
 @lru_cache(maxsize=65536)
