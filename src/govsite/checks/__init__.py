@@ -43,7 +43,10 @@ def run_checks(
         return Unreachable().findings(site) if Unreachable in enabled else []
     checks = [cls() for cls in enabled]
     frames: set[str] = set()
-    for page in crawl.pages():
+    # Only failing pages need to know who links to them (broken_link lists its pages).
+    for page in crawl.pages(
+        referrers_when=lambda status, error: bool(error) or (status or 0) >= 400
+    ):
         if site.home is None and page.depth == 0:
             site.home = page
             frames = {link.url for link in page.links if link.tag == "frame"}

@@ -62,16 +62,16 @@ class PageAnalyser:
         is_list = listing.dated_count >= MIN_LIST_ITEMS
         found = None if is_list else find_publication_date(doc, self.today, use_htmldate=False)
         guide = guide_elements(doc)
-        footer = footer_identifiers(doc)
         newest_linked = newest_linked_date(doc, self.today)
         facts: dict = {
             "title": doc.title[:200],
             "column": column_name(doc),
             "date": found.date.isoformat() if found else None,
             "newest_linked": newest_linked.isoformat() if newest_linked else None,
-            "footer": {k: footer[k] for k in ("site_code", "icp", "police_record")}
-            | {"party_gov_badge": footer["party_gov_badge"]},
         }
+        if wants_footer(doc):
+            footer = footer_identifiers(doc)
+            facts["footer"] = {k: footer[k] for k in FOOTER_PARTS}
         if listing.items:
             facts["list"] = {
                 "items": len(listing.items),
@@ -98,6 +98,17 @@ class PageAnalyser:
         if has_search_form(doc):
             facts["search_form"] = True
         return facts
+
+
+FOOTER_PARTS = ("site_code", "icp", "police_record", "party_gov_badge")
+
+
+def wants_footer(doc: Document) -> bool:
+    """The footer check judges the home page (and, for a frameset, its frames), so only
+    pages that can be one are read for it: the site root, root-level pages such as
+    /index.html or /main.htm (where framesets keep their frames), and framesets."""
+    path = urlsplit(doc.url).path
+    return path.count("/") <= 1 or "<frame" in doc.html[:20000].lower()
 
 
 def column_name(doc: Document) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -99,8 +99,17 @@ class SiteCrawl:
         finally:
             conn.close()
 
-    def pages(self, max_referrers: int = 100) -> Iterator[PageRecord]:
-        """Every crawled page, in discovery order, with its links and (capped) referrers."""
+    def pages(
+        self,
+        max_referrers: int = 100,
+        referrers_when: Callable[[int | None, str | None], bool] | None = None,
+    ) -> Iterator[PageRecord]:
+        """Every crawled page, in discovery order, with its links and (capped) referrers.
+
+        ``referrers_when(status, error)`` limits the referrer look-up to the pages that need
+        it (e.g. broken ones): navigation pages are linked from every page, so looking up
+        all referrers of all pages costs more than the rest of the read.
+        """
         conn = self._conn()
         try:
             rows = conn.execute(  # streamed: other queries run on their own cursors
@@ -137,7 +146,9 @@ class SiteCrawl:
                     encoding=encoding,
                     facts=json.loads(facts) if facts else None,
                     links=links,
-                    referrers=_referrers(conn, uid, max_referrers),
+                    referrers=_referrers(conn, uid, max_referrers)
+                    if referrers_when is None or referrers_when(status, error)
+                    else [],
                 )
         finally:
             conn.close()

@@ -117,6 +117,11 @@ def normalise_digits(text: str) -> str:
     return text.translate(_FULLWIDTH) if _HAS_FULLWIDTH.search(text) else text
 
 
+def has_year(text: str) -> bool:
+    """Cheap test before ``iter_dates``: could this text hold a date at all?"""
+    return _YEAR_HINT.search(text) is not None
+
+
 def iter_dates(text: str, today: date | None = None):
     """Yield ``(start, end, date)`` for every plausible date in ``text``, in order."""
     if not text or not _YEAR_HINT.search(text):

@@ -7,7 +7,6 @@ here and kept as chunks, because dates, guide labels and footers all read the sa
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
@@ -18,14 +17,12 @@ __all__ = ["Document", "Script", "TextChunk", "as_document", "collapse"]
 #: Elements whose text a reader never sees as page text.
 INVISIBLE = frozenset({"script", "style", "noscript", "template", "title", "-comment"})
 
-_WS = re.compile(r"\s+")
-
 
 def collapse(text: str | None) -> str:
     """Collapse runs of whitespace (including U+3000 and NBSP) to one space and strip."""
     if not text:
         return ""
-    return _WS.sub(" ", text).strip()
+    return " ".join(text.split())  # str.split() knows Unicode whitespace; faster than a regex
 
 
 @dataclass(slots=True)

@@ -13,7 +13,7 @@ from datetime import date
 
 from selectolax.lexbor import LexborNode
 
-from govsite.pages.dates import iter_dates
+from govsite.pages.dates import has_year, iter_dates
 from govsite.pages.document import Document, as_document, collapse
 from govsite.pages.links import resolve_href
 from govsite.pages.pagination import Pagination, find_pagination, hanweb_records
@@ -171,7 +171,7 @@ def _candidates(doc: Document, today: date | None) -> list[_Candidate]:
     found: dict[int, _Candidate] = {}
     order = 0
     for chunk in doc.chunks:
-        if chunk.in_link or len(chunk.text) > MAX_DATE_TEXT:
+        if chunk.in_link or len(chunk.text) > MAX_DATE_TEXT or not has_year(chunk.text):
             continue
         first = next(iter_dates(chunk.text, today), None)
         if first is None:
