@@ -53,3 +53,16 @@ class AuditedAdmin(admin.ModelAdmin):
 
 class NoDeleteAdmin(AuditedAdmin):
     allow_delete = False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Evidence and audit rows: shown in the admin, never added, edited or deleted there."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,19 +1,7 @@
 from django.contrib import admin
 
+from govsite.core.audit import ReadOnlyAdmin
 from govsite.evaluations.models import EvaluationRun, Finding, SiteEvaluation
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Results are evidence: shown in the admin, never edited or deleted there."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(EvaluationRun)

@@ -3,11 +3,12 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from govsite.accounts.access import restrict_to_visible
+from govsite.core.audit import ReadOnlyAdmin
 from govsite.monitoring.models import ProbeResult
 
 
 @admin.register(ProbeResult)
-class ProbeResultAdmin(admin.ModelAdmin):
+class ProbeResultAdmin(ReadOnlyAdmin):
     """Read-only: probe rows are the evidence of a veto; only the prober writes them."""
 
     list_display = ["at", "website", "ok", "status", "seconds", "error"]
@@ -26,12 +27,3 @@ class ProbeResultAdmin(admin.ModelAdmin):
     @admin.display(description=_("耗时（秒）"), ordering="elapsed")
     def seconds(self, probe):
         return f"{probe.elapsed:.2f}"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
