@@ -12,7 +12,7 @@ import multiprocessing
 import os
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -52,6 +52,9 @@ class EvaluateOptions:
             per_host_delay=self.delay,
             site_workers=max(8, self.per_host * 2),
             skip_check_hosts=self.skip_hosts,
+            # The one-URL-shape trap guard must not cut a site below --max-pages: a portal
+            # can have 10,000 articles all shaped /art/2025/…/art_N.html.
+            max_urls_per_pattern=max(CrawlSettings().max_urls_per_pattern, self.max_pages),
         )
 
 
@@ -159,9 +162,10 @@ def evaluate(specs: list[SiteSpec], options: EvaluateOptions, stream=sys.stderr)
             context = multiprocessing.get_context("fork")  # workers inherit the shared counters
             with ProcessPoolExecutor(shards, mp_context=context) as pool:
                 futures = [pool.submit(evaluate_shard, dealt[i], options, i) for i in range(shards)]
-                while not all(f.done() for f in futures):
+                pending = set(futures)
+                while pending:  # wake as soon as the last shard ends, not on the next tick
                     _progress.show()
-                    time.sleep(1.0)
+                    _, pending = wait(pending, timeout=1.0)
                 results = [f.result() for f in futures]
         _progress.show(final=True)
     finally:
