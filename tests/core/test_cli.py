@@ -13,6 +13,9 @@ GOVSITE = Path(sys.executable).with_name("govsite")
 def run(*args, data_dir, **env):
     environment = {**os.environ, "GOVSITE_DATA_DIR": str(data_dir), **env}
     environment.pop("DJANGO_SETTINGS_MODULE", None)
+    # The console script gets its own SQLite file in data_dir: never the database the suite
+    # was pointed at (on the PostgreSQL round that is a real, non-test database).
+    environment.pop("DATABASE_URL", None)
     return subprocess.run(
         [str(GOVSITE), *args], capture_output=True, text=True, timeout=120, env=environment
     )
@@ -43,7 +46,7 @@ def test_demo_without_serving_loads_the_demo_city(tmp_path):
 
 
 def test_worker_without_redis_url_explains_what_is_missing(tmp_path):
-    env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
+    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL")}
     done = subprocess.run(
         [str(GOVSITE), "worker"],
         capture_output=True,
