@@ -61,7 +61,6 @@ class PageAnalyser:
     def facts(self, doc: Document, listing) -> dict:
         is_list = listing.dated_count >= MIN_LIST_ITEMS
         found = None if is_list else find_publication_date(doc, self.today, use_htmldate=False)
-        guide = guide_elements(doc)
         newest_linked = newest_linked_date(doc, self.today)
         facts: dict = {
             "title": doc.title[:200],
@@ -83,8 +82,10 @@ class PageAnalyser:
         elif EMPTY_COLUMN.search(doc.text):
             facts["empty"] = True
         # A list of guides titled 办事指南 is not itself a guide; a guide shows some elements.
-        if guide["is_guide"] and not listing.items and len(guide["found"]) >= 2:
-            facts["guide_missing"] = guide["missing"]
+        if not listing.items:
+            guide = guide_elements(doc)
+            if guide["is_guide"] and len(guide["found"]) >= 2:
+                facts["guide_missing"] = guide["missing"]
         wrong = find_forbidden(doc.text, self.forbidden)
         if wrong:
             facts["forbidden"] = wrong

@@ -9,7 +9,6 @@ items carry no date is stale with ``last_update: null``.
 from __future__ import annotations
 
 from collections import Counter
-from datetime import timedelta
 
 from govsite.checks.base import Check, SiteContext, days_old, evidence_of
 from govsite.checks.dictionaries import load_column_kinds
@@ -99,7 +98,3 @@ class Columns(Check):
             evidence = evidence_of(page) | {"column": (page.facts or {}).get("column")}
             out.append({"code": "column_empty", "url": page.url, "evidence": evidence})
         return out
-
-
-def cutoff(site: SiteContext, days: int) -> str:
-    return (site.today - timedelta(days=days)).isoformat()

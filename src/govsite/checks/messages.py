@@ -24,7 +24,7 @@ class MessagesOverdue(Check):
         pages = (facts.get("list") or {}).get("pages") or []
         for other in pages[1:]:
             self.continuations.setdefault(other, first)
-        record, opened = self.boards.setdefault(first, (page, []))
+        _, opened = self.boards.setdefault(first, (page, []))
         opened.extend(board["open"])
 
     def findings(self, site: SiteContext) -> list[dict]:

@@ -69,7 +69,6 @@ class Progress:
         self.started = time.monotonic()
         self.stream = stream
         self.parent = os.getpid()
-        self.last_shown = 0.0
 
     def line(self) -> str:
         pages, sites = sum(self.pages), sum(self.sites)
