@@ -19,6 +19,9 @@ DJANGO_FREE = {
     "page": "govsite.pages.command",
     "demo-sites": "govsite.demosites.cli",
     "evaluate": "govsite.evaluation.command",
+    "report": "govsite.reports.command",
+    "score": "govsite.scoring.command",
+    "rulesets": "govsite.scoring.command:rulesets_main",  # "module:function"
 }
 
 
@@ -28,8 +31,9 @@ def main(argv: list[str] | None = None) -> int:
     if command in DJANGO_FREE:
         import importlib
 
+        module, _, function = DJANGO_FREE[command].partition(":")
         try:
-            return importlib.import_module(DJANGO_FREE[command]).main(argv[1:]) or 0
+            return getattr(importlib.import_module(module), function or "main")(argv[1:]) or 0
         except BrokenPipeError:  # output piped into `head`: not an error
             sys.stderr.close()
             return 0
@@ -57,7 +61,24 @@ def _serve_parser(prog: str, description: str) -> argparse.ArgumentParser:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--threads", type=int, default=8, help="gunicorn 线程数")
+    parser.add_argument(
+        "--no-scheduler",
+        action="store_true",
+        help="不在本进程内运行定时任务（探测、日常监督、整改复核）",
+    )
     return parser
+
+
+def start_scheduler(options) -> None:
+    """The in-process scheduler, unless Celery beat does it (REDIS_URL) or it is switched off."""
+    from django.conf import settings
+
+    if options.no_scheduler or settings.REDIS_URL or not settings.GOVSITE_SCHEDULER:
+        return
+    from govsite.core.scheduler import start_in_background
+
+    start_in_background(settings.DATA_DIR)
+    print("定时任务在本进程内运行（govsite.schedules）。", flush=True)
 
 
 def serve(args: list[str]) -> int:
@@ -66,6 +87,7 @@ def serve(args: list[str]) -> int:
     from django.core.management import call_command
 
     call_command("migrate", interactive=False, verbosity=0)
+    start_scheduler(options)
     run_gunicorn(options.host, options.port, options.threads)
     return 0
 
@@ -96,10 +118,19 @@ def demo(args: list[str]) -> int:
         if options.no_serve:
             return 0
         base = f"http://{options.host}:{options.port}"
-        print(
-            f"\n打开 {base}/ 用上面的账号登录；检查结果见 {base}/evaluations/（Ctrl-C 退出）。",
-            flush=True,
-        )
+        if options.no_evaluate:
+            print(f"\n打开 {base}/ 用上面的账号登录（Ctrl-C 退出）。", flush=True)
+        else:
+            run = done.run.pk
+            print(
+                f"\n用上面的账号（如考核方 pinggu）登录后查看：\n"
+                f"  排名与单项否决、扣分  {base}/evaluations/{run}/\n"
+                f"  统计图表              {base}/evaluations/{run}/dashboard/\n"
+                f"  通报草稿              {base}/evaluations/{run}/bulletin/\n"
+                f"（Ctrl-C 退出）",
+                flush=True,
+            )
+        start_scheduler(options)
         run_gunicorn(options.host, options.port, options.threads)
     return 0
 
@@ -109,12 +140,21 @@ def print_run_summary(run) -> None:
 
     from govsite.evaluations.models import CODE_LABELS
 
-    print(f"\n检查批次 #{run.pk}（基准日 {run.today}）：")
-    for site in run.sites.order_by("-finding_count", "name"):
+    print(f"\n检查批次 #{run.pk}（基准日 {run.today}，{run.ruleset_name or '未评分'}）：")
+    for site in run.sites.order_by("category", "rank", "name"):
         codes = Counter(site.findings.values_list("code", flat=True))
-        top = "，".join(f"{CODE_LABELS.get(c, c)} {n}" for c, n in codes.most_common(4))
+        top = "，".join(f"{CODE_LABELS.get(c, c)} {n}" for c, n in codes.most_common(3))
         state = "无法访问" if site.crawl_state == "failed" else f"{site.pages_crawled} 页"
-        print(f"  {site.name:<16} {state:>8}  问题 {site.finding_count:>3}  {top}")
+        if site.vetoes:
+            verdict = "否决：" + "、".join(v.get("name") or v["indicator"] for v in site.vetoes)
+        elif site.score is not None:
+            verdict = f"{site.score:.1f} 分" + ("" if site.passed else "（不合格）")
+        else:
+            verdict = "未评分"
+        print(
+            f"  {site.rank or '-':>2} {site.name:<14} {state:>7}  问题 {site.finding_count:>3}"
+            f"  {verdict}  {top}"
+        )
 
 
 def run_gunicorn(host: str, port: int, threads: int) -> None:

@@ -27,6 +27,7 @@ class Job:
     command: str  # management command
     args: tuple[str, ...]
     interval: int  # seconds between two runs
+    at_start: bool = False  # in-process scheduler: run once as soon as it starts
 
 
 JOBS: list[Job] = [
@@ -36,6 +37,21 @@ JOBS: list[Job] = [
         command="probe",
         args=("--once",),
         interval=PROBE_INTERVAL,
+        at_start=True,
+    ),
+    Job(
+        name="daily-supervision",
+        title="日常监督：每天抓取并检查全部在用网站，结果计入本期",
+        command="supervise",
+        args=(),
+        interval=24 * 3600,
+    ),
+    Job(
+        name="rectification",
+        title="整改跟踪：复核已报整改事项，逾期事项上报",
+        command="rectify",
+        args=(),
+        interval=6 * 3600,
     ),
 ]
 

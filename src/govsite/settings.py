@@ -55,6 +55,10 @@ INSTALLED_APPS = [
     "govsite.workdays",
     "govsite.evaluations",
     "govsite.monitoring",
+    "govsite.assessments",
+    "govsite.rectification",
+    "govsite.notifications",
+    "govsite.messaging",
 ]
 
 MIDDLEWARE = [
@@ -84,6 +88,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "govsite.accounts.context_processors.roles",
+                "govsite.notifications.context_processors.unread",
             ],
         },
     },
@@ -166,6 +171,23 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 
 EMAIL_BACKEND = env_str("GOVSITE_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("GOVSITE_FROM_EMAIL", "govsite@localhost")
+# Absolute address of this site, for links in e-mails.
+GOVSITE_BASE_URL = env_str("GOVSITE_BASE_URL", "http://127.0.0.1:8000")
+# SMS gateway adapter (a govsite.notifications.service.SmsSender subclass).
+GOVSITE_SMS_SENDER = env_str("GOVSITE_SMS_SENDER", "govsite.notifications.service.LogSmsSender")
+
+# Scoring and rectification (issue 4).
+GOVSITE_DEFAULT_RULESET = env_str("GOVSITE_DEFAULT_RULESET", "national-2019")
+# Working days a unit has to fix a finding of a published run.
+GOVSITE_RECTIFICATION_WORKDAYS = env_int("GOVSITE_RECTIFICATION_WORKDAYS", 15)
+# Public evaluation (网上公众评议): responses one address may send per hour.
+GOVSITE_PUBLIC_RATINGS_PER_HOUR = env_int("GOVSITE_PUBLIC_RATINGS_PER_HOUR", 20)
+# Public messages (issue 5): anti-abuse limits.
+GOVSITE_MESSAGES_PER_HOUR = env_int("GOVSITE_MESSAGES_PER_HOUR", 5)  # per sender address
+GOVSITE_MESSAGE_MAX_ATTACHMENTS = env_int("GOVSITE_MESSAGE_MAX_ATTACHMENTS", 3)
+GOVSITE_MESSAGE_MAX_ATTACHMENT_BYTES = env_int("GOVSITE_MESSAGE_MAX_ATTACHMENT_BYTES", 5 * 1024 * 1024)
+# Start the in-process scheduler in `govsite serve` when there is no Celery beat (REDIS_URL).
+GOVSITE_SCHEDULER = env_bool("GOVSITE_SCHEDULER", True)
 
 # Registry imports larger than this are refused before parsing (bytes).
 REGISTRY_IMPORT_MAX_BYTES = env_int("GOVSITE_REGISTRY_IMPORT_MAX_BYTES", 5 * 1024 * 1024)

@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
 from govsite.core import views as core_views
+from govsite.evaluations import views as evaluation_views
 from govsite.registry.api import UnitViewSet, WebsiteViewSet
 
 admin.site.site_header = "govsite 政府网站监管与网民留言平台"
@@ -23,6 +24,11 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("registry/", include("govsite.registry.urls")),
     path("evaluations/", include("govsite.evaluations.urls")),
+    path("results/", evaluation_views.public_results, name="public_results"),
+    path("results/<int:pk>/", evaluation_views.public_results, name="public_results_run"),
+    path("assessments/", include("govsite.assessments.urls")),
+    path("rectification/", include("govsite.rectification.urls")),
+    path("notifications/", include("govsite.notifications.urls")),
     path("admin/", admin.site.urls),
     path("api/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -128,7 +128,8 @@ def extract_links(html: str, url: str) -> list[Link]:
 def links_from_tree(tree: LexborHTMLParser, url: str) -> list[Link]:
     """``extract_links`` on a page already parsed (the page analyser parses each page once)."""
     base = url
-    base_node = tree.css_first("base[href]")
+    # The first <base> with an href attribute (what css_first("base[href]") finds, cheaper).
+    base_node = next((node for node in tree.tags("base") if "href" in node.attributes), None)
     if base_node is not None:
         href = _clean(base_node.attributes.get("href") or "")
         if href:

@@ -1,4 +1,6 @@
-"""``govsite evaluate SITES --out RESULT.json [--today D] [--max-pages N] [--concurrency N] …``"""
+"""``govsite evaluate SITES --out RESULT.json [--today D] [--ruleset NAME] [--max-pages N] …``
+
+The findings are scored with the ruleset (govsite.scoring) before the file is written."""
 
 from __future__ import annotations
 
@@ -12,6 +14,8 @@ from pathlib import Path
 from govsite.checks import CheckConfig
 from govsite.evaluation.run import EvaluateOptions, evaluate
 from govsite.evaluation.sites import SitesFileError, read_sites
+from govsite.scoring import DEFAULT_RULESET, score_document
+from govsite.scoring.command import resolve_ruleset, summary_line
 
 
 def parser() -> argparse.ArgumentParser:
@@ -41,6 +45,11 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--no-tls", action="store_true", help="不检查 HTTPS/证书")
     p.add_argument(
+        "--ruleset",
+        default=DEFAULT_RULESET,
+        help=f"评分规则集名称或 YAML 文件路径（默认 {DEFAULT_RULESET}；可用名称见 govsite rulesets）",
+    )
+    p.add_argument(
         "--job-dir",
         default=None,
         help="抓取作业目录（证据快照保存在此）；给出已有目录即继续被中断的抓取",
@@ -56,6 +65,9 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    ruleset = resolve_ruleset(args.ruleset, "govsite evaluate")  # before the long crawl
+    if ruleset is None:
+        return 2
     try:
         specs = read_sites(args.sites)
     except SitesFileError as exc:
@@ -94,11 +106,13 @@ def main(argv: list[str] | None = None) -> int:
             return 2
     else:
         document = evaluate(specs, options)
+    document = score_document(document, ruleset)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".tmp")
     tmp.write_text(json.dumps(document, ensure_ascii=False, indent=1), encoding="utf-8")
     tmp.replace(out)  # never leave a half-written result behind
     found = sum(len(site["findings"]) for site in document["sites"])
     print(f"已写入 {out}：{len(document['sites'])} 个站点，{found} 项问题。", file=sys.stderr)
+    print(summary_line(document), file=sys.stderr)
     # a site whose Celery task failed or timed out is in RESULT.json, but the run is incomplete
     return 1 if any(site["crawl"]["state"] == "error" for site in document["sites"]) else 0

@@ -19,8 +19,10 @@ from govsite.demosites import generate, serve
 from govsite.demosites.ports import free_base_port
 from govsite.evaluation.run import EvaluateOptions, evaluate
 from govsite.evaluation.sites import read_sites
+from govsite.evaluations.bulletins import draft_for
 from govsite.evaluations.importer import import_result
 from govsite.evaluations.models import EvaluationRun
+from govsite.evaluations.scoring import score_run
 from govsite.registry.models import Unit, UnitCategory, Website
 
 PREFERRED_BASE_PORT = 18101
@@ -68,6 +70,24 @@ def register_demo_sites(sites_csv: Path) -> int:
     return count
 
 
+def prepare_human_sources(sites_csv: Path, year: int) -> None:
+    """The demo expert (zhuanjia) is assigned three demo sites, and the year's public
+    evaluation window (Q4) exists, so both entry pages have something to show."""
+    from django.contrib.auth import get_user_model
+
+    from govsite.assessments.models import ExpertAssignment, PublicSurvey
+
+    PublicSurvey.objects.get_or_create(year=year, defaults={
+        "title": f"{year}年度政府网站网上公众评议", "ruleset": settings.GOVSITE_DEFAULT_RULESET,
+    })  # fmt: skip
+    expert = get_user_model().objects.filter(username="zhuanjia").first()
+    if expert is None:
+        return
+    urls = [spec.url for spec in read_sites(sites_csv)][:3]
+    for website in Website.objects.filter(url__in=urls):
+        ExpertAssignment.objects.get_or_create(expert=expert, website=website, year=year)
+
+
 def evaluate_demo(
     stack: ExitStack, today: date | None = None, processes: int = 2, stream=sys.stderr
 ) -> DemoEvaluation:
@@ -80,6 +100,7 @@ def evaluate_demo(
     stack.enter_context(serve(manifest.out_dir))
     sites_csv = manifest.out_dir / "sites.csv"
     register_demo_sites(sites_csv)
+    prepare_human_sources(sites_csv, today.year)
     results = Path(settings.DATA_DIR) / "results"
     results.mkdir(exist_ok=True)
     out = results / f"demo-{today.isoformat()}.json"
@@ -90,5 +111,6 @@ def evaluate_demo(
     shutil.rmtree(options.job_dir, ignore_errors=True)  # a fresh crawl each demo run
     document = evaluate(read_sites(sites_csv), options, stream=stream)
     out.write_text(json.dumps(document, ensure_ascii=False, indent=1), encoding="utf-8")
-    run = import_result(out, note="演示站点检查")
+    run = score_run(import_result(out, note="演示站点检查"))
+    draft_for(run)  # the bulletin draft the evaluator edits before publishing
     return DemoEvaluation(run=run, sites_csv=sites_csv, result=out)

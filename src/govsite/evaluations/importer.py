@@ -75,9 +75,10 @@ def import_result(path: str | Path, actor=None, note: str = "") -> EvaluationRun
                     url=f.get("url") or "",
                     item=f.get("item") or "",
                     detail=f,
+                    position=position,
                     snapshot=_snapshot((f.get("evidence") or {}).get("snapshot"), crawl.get("job")),
                 )  # fmt: skip
-                for f in entry["findings"]
+                for position, f in enumerate(entry["findings"])
             )
         record(actor, "evaluations.import", run, file=str(path), sites=len(sites))
     return run

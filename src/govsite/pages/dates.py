@@ -44,6 +44,14 @@ _DATE = re.compile(
     r"|(?P<y3>[〇○零Ｏ一二][〇○零Ｏ一二三四五六七八九]{3})\s*年\s*"
     r"(?P<m3>[一二三四五六七八九十]{1,2})\s*月\s*(?P<d3>[一二三四五六七八九十]{1,3})\s*[日号]"
 )
+# Where a ``_DATE`` match can start: a year (19xx, 20xx, or four Chinese digits). Scanning a
+# long text for this and trying ``_DATE`` only there is several times faster than
+# ``_DATE.finditer``, whose look-behinds and three branches are tried at every character of
+# an article. Written to begin with one character class so that the regex engine skips
+# ahead in C to the next 1, 2, 〇, 一 … instead of trying each branch at each character.
+_DATE_START = re.compile(
+    r"[12〇○零Ｏ一二](?:(?<=1)9\d\d|(?<=2)0\d\d|(?<=[〇○零Ｏ一二])[〇○零Ｏ一二三四五六七八九]{3})"
+)
 
 # Labels that announce the page's own publication date, strongest first.
 _STRONG_LABELS = (
@@ -122,13 +130,31 @@ def has_year(text: str) -> bool:
     return _YEAR_HINT.search(text) is not None
 
 
+def _date_matches(text: str):
+    """The matches of ``_DATE.finditer(text)``, found faster.
+
+    Every ``_DATE`` match starts where ``_DATE_START`` matches, so trying ``_DATE.match``
+    only at those places (look-behinds still see the text before them) and resuming after
+    each match, or one character later, yields the same non-overlapping matches in order.
+    """
+    find, match_at = _DATE_START.search, _DATE.match
+    pos = 0
+    while (start := find(text, pos)) is not None:
+        found = match_at(text, start.start())
+        if found is None:
+            pos = start.start() + 1
+        else:
+            yield found
+            pos = found.end()
+
+
 def iter_dates(text: str, today: date | None = None):
     """Yield ``(start, end, date)`` for every plausible date in ``text``, in order."""
     if not text or not _YEAR_HINT.search(text):
         return
     latest = _latest(today)
     text = normalise_digits(text)
-    for match in _DATE.finditer(text):
+    for match in _date_matches(text):
         groups = match.groupdict()
         if groups["y1"]:
             value = _to_date(int(groups["y1"]), int(groups["m1"]), int(groups["d1"]), latest)
@@ -186,9 +212,9 @@ def _from_labels(text: str, today: date | None) -> date | None:
 
 def _title_keys(doc: Document) -> list[str]:
     candidates = list(doc.meta("articletitle"))
-    h1 = doc.tree.css_first("h1")
-    if h1 is not None:
-        candidates.append(h1.text())
+    h1 = doc.tree.tags("h1")  # the first <h1>, as css_first("h1") would find it
+    if h1:
+        candidates.append(h1[0].text())
     parts = re.split(r"\s*[_|｜]+\s*|\s+[-—–]+\s+|-{2,}|—+|-", doc.title or "")
     candidates.extend(sorted(parts, key=len, reverse=True))
     keys = []

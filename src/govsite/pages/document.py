@@ -61,10 +61,11 @@ class Document:
     @classmethod
     def parse(cls, html: str, url: str = "") -> Document:
         """Parse ``html`` (already decoded) fetched from ``url``."""
+        # tree.tags(name) finds what tree.css(name) finds, in the same order, at half the cost.
         tree = LexborHTMLParser(html)
         base_url = _base_url(tree, url)
-        title_node = tree.css_first("title")
-        title = collapse(title_node.text()) if title_node is not None else ""
+        titles = tree.tags("title")
+        title = collapse(titles[0].text()) if titles else ""
         metas = _metas(tree)
         scripts = [
             Script(
@@ -72,7 +73,7 @@ class Document:
                 type=(node.attributes.get("type") or "").strip().lower(),
                 text=node.text() or "",
             )
-            for node in tree.css("script")
+            for node in tree.tags("script")
         ]
         return cls(
             html=html,
@@ -148,7 +149,7 @@ def _join(base: str, ref: str | None) -> str | None:
 
 def _base_url(tree: LexborHTMLParser, url: str) -> str:
     """The page URL, overridden by the first ``<base href>`` that actually has a value."""
-    for node in tree.css("base[href]"):
+    for node in tree.tags("base"):  # one without href has no value either
         href = (node.attributes.get("href") or "").strip()
         if href:
             joined = _join(url, href)
@@ -159,7 +160,7 @@ def _base_url(tree: LexborHTMLParser, url: str) -> str:
 
 def _metas(tree: LexborHTMLParser) -> list[tuple[str, str]]:
     out = []
-    for node in tree.css("meta"):
+    for node in tree.tags("meta"):
         attrs = node.attributes
         name = attrs.get("name") or attrs.get("property") or attrs.get("itemprop") or ""
         content = attrs.get("content")
@@ -184,10 +185,11 @@ def _visible_chunks(tree: LexborHTMLParser) -> list[TextChunk]:
                 result = in_link[key]
                 break
             trail.append(key)
-            if node.tag == "a":
+            tag = node.tag
+            if tag == "a":
                 result = True
                 break
-            if node.tag in ("body", "html"):
+            if tag == "body" or tag == "html":
                 break
             node = node.parent
         for key in trail:
@@ -195,8 +197,9 @@ def _visible_chunks(tree: LexborHTMLParser) -> list[TextChunk]:
         return result
 
     chunks = []
-    for node in root.traverse(include_text=True):
-        if node.tag != "-text":
+    # skip_empty drops only ASCII-whitespace text nodes, which collapse to "" anyway.
+    for node in root.traverse(include_text=True, skip_empty=True):
+        if not node.is_text_node:
             continue
         parent = node.parent
         if parent is None or parent.tag in INVISIBLE:

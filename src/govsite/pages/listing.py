@@ -32,6 +32,8 @@ __all__ = [
 MIN_LIST_ITEMS = 5
 #: Dated text nodes longer than this are prose, not an item's date.
 MAX_DATE_TEXT = 40
+#: An element holding more links than this is a block of items, not one item.
+_MAX_ITEM_LINKS = 3
 
 _ELLIPSIS = ("...", "…", "..", "。。。")
 _NAV_WORDS = frozenset(
@@ -91,7 +93,11 @@ class _Candidate:
     item: LexborNode | None = None
 
 
-def _links_in(node: LexborNode, base: str) -> list[tuple[LexborNode, str, str]]:
+def _links_in(
+    node: LexborNode, base: str, limit: int | None = None
+) -> list[tuple[LexborNode, str, str]]:
+    """(anchor, url, title) of the usable links under ``node``, the first ``limit`` only:
+    callers that only ask "one link, or more than three?" need not read a whole article's."""
     out = []
     for anchor in node.css("a[href]"):
         title = item_title(anchor)
@@ -100,6 +106,8 @@ def _links_in(node: LexborNode, base: str) -> list[tuple[LexborNode, str, str]]:
         url = resolve_href(base, anchor.attributes.get("href"))
         if url:
             out.append((anchor, url, title))
+            if len(out) == limit:
+                break
     return out
 
 
@@ -148,18 +156,23 @@ def _headline(picked, node: LexborNode, base: str):
 def _link_for_date(text_node: LexborNode, base: str):
     """Climb from a dated text node to the one link its item holds (None if ambiguous)."""
     node = text_node.parent
-    links = _links_in(node, base) if node is not None else []
+    links = _links_in(node, base, _MAX_ITEM_LINKS + 1) if node is not None else []
     for _ in range(5):
-        if node is None or node.tag in _LIST_CONTAINERS or len(links) > 3:
+        if node is None or node.tag in _LIST_CONTAINERS or len(links) > _MAX_ITEM_LINKS:
             return None
         if links:
             return _headline(_pick(links), node, base)
         parent = node.parent
-        parent_links = _links_in(parent, base) if parent is not None else []
-        if parent is None or parent.tag in _LIST_CONTAINERS or len(parent_links) > 3:
+        if parent is None or parent.tag in _LIST_CONTAINERS:
+            parent_links = []
+            stop = True
+        else:
+            parent_links = _links_in(parent, base, _MAX_ITEM_LINKS + 1)
+            stop = len(parent_links) > _MAX_ITEM_LINKS
+        if stop:
             # <dt><a/></dt><dd>date</dd> inside one <dl>: the link is in a sibling.
             for sibling in _element_siblings(node, forward=False):
-                sibling_links = _links_in(sibling, base)
+                sibling_links = _links_in(sibling, base, 2)
                 if sibling_links:
                     return sibling_links[0] if len(sibling_links) == 1 else None
             return None
@@ -248,8 +261,8 @@ def _items_from(block: list[_Candidate], base: str) -> list[ListItem]:
             if cand is not None:
                 add(cand.title, cand.url, cand.date)
             elif _signature(child) == signature:
-                links = _links_in(child, base)
-                if 1 <= len(links) <= 3:
+                links = _links_in(child, base, _MAX_ITEM_LINKS + 1)
+                if 1 <= len(links) <= _MAX_ITEM_LINKS:
                     _, url, title = _pick(links)
                     add(title, url, None)
     return items

@@ -1,0 +1,184 @@
+"""Writing a message (M1): checked, rate-limited, idempotent; the sender gets a tracking
+number and a query code to follow it without an account."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import mimetypes
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from govsite.messaging.models import (
+    Attachment,
+    Channel,
+    Message,
+    MessageEvent,
+    MessageType,
+    Status,
+)
+from govsite.messaging.workflow import ack_deadline
+
+TITLE_MAX, CONTENT_MIN, CONTENT_MAX = 100, 10, 5000
+ATTACHMENT_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png",
+                    ".pdf": "application/pdf", ".doc": "application/msword",
+                    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}  # fmt: skip
+# What a file of each type starts with: the extension alone proves nothing.
+MAGIC = {".jpg": (b"\xff\xd8\xff",), ".jpeg": (b"\xff\xd8\xff",), ".png": (b"\x89PNG\r\n\x1a\n",),
+         ".pdf": (b"%PDF-",), ".doc": (b"\xd0\xcf\x11\xe0",), ".docx": (b"PK\x03\x04",)}  # fmt: skip
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
+PHONE = re.compile(r"^1[3-9]\d{9}$|^0\d{2,3}-?\d{7,8}$")
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class IntakeError(ValueError):
+    """Input refused; ``errors`` maps field -> Chinese message."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("；".join(errors.values()))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class Upload:
+    name: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class Submitted:
+    message: Message
+    query_code: str  # shown to the sender once; only its hash is stored
+    created: bool  # False: the same submission was received before (idempotent)
+
+
+def keyed_hash(value: str) -> str:
+    return hmac.new(settings.SECRET_KEY.encode(), value.encode(), hashlib.sha256).hexdigest()
+
+
+def check_query_code(message: Message, code: str) -> bool:
+    return hmac.compare_digest(message.query_code_hash, keyed_hash("code:" + code.strip().upper()))
+
+
+def clean_text(value: str) -> str:
+    return CONTROL.sub("", (value or "").replace("\r\n", "\n")).strip()
+
+
+def validate(data: dict, channel: Channel, uploads: list[Upload]) -> dict:
+    errors: dict[str, str] = {}
+    out = {key: clean_text(str(data.get(key, ""))) for key in
+           ("title", "content", "name", "phone", "email", "message_type")}  # fmt: skip
+    if out["message_type"] not in MessageType.values:
+        errors["message_type"] = "请选择留言类型"
+    if not out["title"]:
+        errors["title"] = "请填写标题"
+    elif len(out["title"]) > TITLE_MAX:
+        errors["title"] = f"标题不能超过 {TITLE_MAX} 字"
+    if len(out["content"]) < CONTENT_MIN:
+        errors["content"] = f"内容不能少于 {CONTENT_MIN} 字"
+    elif len(out["content"]) > CONTENT_MAX:
+        errors["content"] = f"内容不能超过 {CONTENT_MAX} 字"
+    out["anonymous"] = bool(data.get("anonymous")) and channel.allows_anonymous
+    if data.get("anonymous") and not channel.allows_anonymous:
+        errors["anonymous"] = "该渠道不接受匿名留言"
+    if out["phone"] and not PHONE.match(out["phone"]):
+        errors["phone"] = "电话号码格式不正确"
+    if out["email"] and ("@" not in out["email"] or len(out["email"]) > 254):
+        errors["email"] = "邮箱格式不正确"
+    if not out["anonymous"] and not (out["phone"] or out["email"]):
+        errors["phone"] = "请留下电话或邮箱，以便答复（或选择匿名）"
+    if len(out["name"]) > 40:
+        errors["name"] = "姓名不能超过 40 字"
+    errors.update(check_uploads(uploads))
+    if errors:
+        raise IntakeError(errors)
+    out["wants_public"] = bool(data.get("wants_public", True))
+    return out
+
+
+def check_uploads(uploads: list[Upload]) -> dict[str, str]:
+    if len(uploads) > settings.GOVSITE_MESSAGE_MAX_ATTACHMENTS:
+        return {"attachments": f"附件不能超过 {settings.GOVSITE_MESSAGE_MAX_ATTACHMENTS} 个"}
+    for upload in uploads:
+        suffix = "." + upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
+        if suffix not in ATTACHMENT_TYPES:
+            return {"attachments": f"不支持的附件类型：{upload.name}（可上传 jpg、png、pdf、doc、docx）"}
+        if len(upload.data) > settings.GOVSITE_MESSAGE_MAX_ATTACHMENT_BYTES:
+            limit = settings.GOVSITE_MESSAGE_MAX_ATTACHMENT_BYTES // (1024 * 1024)
+            return {"attachments": f"附件 {upload.name} 超过 {limit} MB"}
+        if not upload.data.startswith(MAGIC[suffix]):
+            return {"attachments": f"附件 {upload.name} 的内容与类型不符"}
+    return {}
+
+
+def too_many_from(address_key: str, now) -> bool:
+    recent = Message.objects.filter(sender_address=address_key,
+                                    received_at__gte=now - timedelta(hours=1)).count()  # fmt: skip
+    return recent >= settings.GOVSITE_MESSAGES_PER_HOUR
+
+
+def new_number(now) -> str:
+    return timezone.localtime(now).strftime("%Y%m%d") + "".join(
+        secrets.choice("0123456789") for _ in range(6)
+    )
+
+
+def submit(channel: Channel, data: dict, *, address: str = "", uploads: list[Upload] = (),
+           idempotency_key: str = "", source: str = "web", now=None) -> Submitted:  # fmt: skip
+    """Store a message from the public. Raises IntakeError with per-field messages."""
+    now = now or timezone.now()
+    uploads = list(uploads)
+    fields = validate(data, channel, uploads)
+    address_key = keyed_hash("ip:" + address) if address else ""
+    if idempotency_key:
+        previous = Message.objects.filter(idempotency_key=idempotency_key[:64]).first()
+        if previous is not None:
+            return Submitted(previous, "", created=False)
+    if address_key and too_many_from(address_key, now):
+        raise IntakeError({"__all__": "提交过于频繁，请一小时后再试"})
+    code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
+    contact = fields["phone"] or fields["email"].lower()
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                message = Message.objects.create(
+                    number=new_number(now), query_code_hash=keyed_hash("code:" + code),
+                    channel=channel, message_type=fields["message_type"], title=fields["title"],
+                    content=fields["content"], sender_name=fields["name"],
+                    sender_phone=fields["phone"], sender_email=fields["email"],
+                    sender_key=keyed_hash("who:" + contact) if contact else "",
+                    anonymous=fields["anonymous"], wants_public=fields["wants_public"],
+                    received_at=now, source=source, idempotency_key=idempotency_key[:64],
+                    sender_address=address_key, status=Status.SUBMITTED,
+                )  # fmt: skip
+                message.ack_due_at = ack_deadline(message)
+                message.save(update_fields=["ack_due_at"])
+                for upload in uploads:
+                    suffix = "." + upload.name.rsplit(".", 1)[-1].lower()
+                    Attachment.objects.create(
+                        message=message, name=upload.name[-120:], size=len(upload.data),
+                        content_type=ATTACHMENT_TYPES[suffix] or mimetypes.guess_type(upload.name)[0],
+                        sha256=hashlib.sha256(upload.data).hexdigest(), body=upload.data,
+                    )  # fmt: skip
+                MessageEvent.objects.create(message=message, at=now, action="submit",
+                                            to_status=Status.SUBMITTED, public=True,
+                                            unit=channel.unit, note=f"通过「{channel.name}」提交")  # fmt: skip
+            break
+        except IntegrityError:
+            if idempotency_key:
+                previous = Message.objects.filter(idempotency_key=idempotency_key[:64]).first()
+                if previous is not None:
+                    return Submitted(previous, "", created=False)
+            continue
+    else:  # pragma: no cover - five colliding random numbers in a row
+        raise IntakeError({"__all__": "系统繁忙，请稍后再试"})
+    from govsite.messaging.repeats import link_repeat
+
+    link_repeat(message)
+    return Submitted(message, code, created=True)

@@ -1,0 +1,30 @@
+"""Channels and a helper to write messages, on the shared unit tree and personas."""
+
+from __future__ import annotations
+
+import pytest
+
+from govsite.messaging.intake import submit
+from govsite.messaging.models import Channel
+
+
+@pytest.fixture
+def channels(tree):
+    board = Channel.objects.create(slug="board", name="网上留言板", kind="board", unit=tree.city)
+    mayor = Channel.objects.create(slug="mayor", name="市长信箱", kind="leader", unit=tree.city,
+                                   allows_anonymous=False)  # fmt: skip
+    county = Channel.objects.create(slug="qs", name="青山县留言板", kind="board", unit=tree.county)
+    return type("Channels", (), {"board": board, "mayor": mayor, "county": county})
+
+
+@pytest.fixture
+def write(channels):
+    """write(**fields) -> Submitted; defaults make a valid consultation on the city board."""
+
+    def _write(channel=None, address="203.0.113.7", **fields):
+        data = {"message_type": "consult", "title": "咨询幼儿园入学政策",
+                "content": "请问今年幼儿园入学需要准备哪些材料？", "name": "王小明",
+                "phone": "13800000001"} | fields  # fmt: skip
+        return submit(channel or channels.board, data, address=address)
+
+    return _write
