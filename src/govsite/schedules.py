@@ -47,6 +47,13 @@ JOBS: list[Job] = [
         interval=24 * 3600,
     ),
     Job(
+        name="message-deadlines",
+        title="留言办理时限：到期提醒、逾期告警、超时未受理",
+        command="message_deadlines",
+        args=(),
+        interval=30 * 60,
+    ),
+    Job(
         name="rectification",
         title="整改跟踪：复核已报整改事项，逾期事项上报",
         command="rectify",

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "govsite.rectification",
     "govsite.notifications",
     "govsite.messaging",
+    "govsite.messagestats",
 ]
 
 MIDDLEWARE = [
@@ -186,6 +187,7 @@ GOVSITE_PUBLIC_RATINGS_PER_HOUR = env_int("GOVSITE_PUBLIC_RATINGS_PER_HOUR", 20)
 GOVSITE_MESSAGES_PER_HOUR = env_int("GOVSITE_MESSAGES_PER_HOUR", 5)  # per sender address
 GOVSITE_MESSAGE_MAX_ATTACHMENTS = env_int("GOVSITE_MESSAGE_MAX_ATTACHMENTS", 3)
 GOVSITE_MESSAGE_MAX_ATTACHMENT_BYTES = env_int("GOVSITE_MESSAGE_MAX_ATTACHMENT_BYTES", 5 * 1024 * 1024)
+GOVSITE_OPEN311_API_KEYS = env_list("GOVSITE_OPEN311_API_KEYS", [])  # Open311 POST api_key (comma list)
 # Start the in-process scheduler in `govsite serve` when there is no Celery beat (REDIS_URL).
 GOVSITE_SCHEDULER = env_bool("GOVSITE_SCHEDULER", True)
 

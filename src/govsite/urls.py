@@ -29,8 +29,12 @@ urlpatterns = [
     path("assessments/", include("govsite.assessments.urls")),
     path("rectification/", include("govsite.rectification.urls")),
     path("notifications/", include("govsite.notifications.urls")),
+    path("messages/stats/", include("govsite.messaging.stats_urls")),
+    path("messages/", include("govsite.messaging.urls")),
     path("admin/", admin.site.urls),
+    path("api/messages/", include("govsite.messaging.api_urls")),
     path("api/", include(router.urls)),
+    path("open311/v2/", include("govsite.messaging.open311_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("captcha/", include("captcha.urls")),
 ]

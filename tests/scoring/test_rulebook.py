@@ -51,8 +51,19 @@ def test_national_scale_follows_19hao(national):
     assert national.no_service.part == "办事服务" and national.no_service.scale_from == 75
     assert national.no_service.categories == ("other",)
     assert national.parts["办事服务"] == 25
-    daily = [i for i in national.of_kind("deduction") if i.group == "daily"]
-    assert sum(i.points for i in daily) == 100
+    for category in national.categories:  # per-category variants share out the same 100
+        daily = [i for i in national.of_kind("deduction") if i.group == "daily"
+                 and (i.categories is None or category in i.categories)]  # fmt: skip
+        assert sum(i.points for i in daily) == 100, category
+
+
+def test_categories_have_their_own_indicator_variants(national):
+    """seed 000 art.6: portals are judged on 在线访谈, departments on 监督投诉 instead."""
+    portal = {i.id for i in national.indicators if i.categories and "county_portal" in i.categories}
+    department = {i.id for i in national.indicators
+                  if i.categories and "city_department" in i.categories}  # fmt: skip
+    assert "inter.interview" in portal and "inter.interview" not in department
+    assert "inter.complaint" in department and "info.basic.department" in department
 
 
 def _indicator(ruleset, indicator_id):
@@ -226,7 +237,7 @@ def test_points_style_deductions_must_share_out_exactly_the_full_mark(tmp_path):
     )
     errors = check(tmp_path, text)
     assert (
-        f"bad.yaml:{line_of(text, 'indicators:')}: indicators: daily 来源扣分指标分值之和为 95，须等于 max_points（100）"
+        f"bad.yaml:{line_of(text, 'indicators:')}: indicators: daily 来源扣分指标分值之和为 95，须等于 100"
         in errors
     )
 

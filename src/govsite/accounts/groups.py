@@ -23,6 +23,7 @@ ALL_OUR_APPS = [
     "assessments",
     "rectification",
     "notifications",
+    "messaging",
     "auth",
     "authtoken",
 ]

@@ -9,6 +9,21 @@ class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
+class MultipleFileField(forms.FileField):
+    """Several files in one field (Django's documented recipe); contents are checked by
+    intake.check_uploads."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data]
+        return [single(data, initial)] if data else []
+
+
 class WriteForm(forms.Form):
     """The public form. Field checks beyond shape are intake.validate's (one place)."""
 
@@ -22,8 +37,8 @@ class WriteForm(forms.Form):
     email = forms.EmailField(label="邮箱", required=False)
     anonymous = forms.BooleanField(label="匿名留言（不显示姓名，答复只能通过查询码查看）", required=False)
     wants_public = forms.BooleanField(label="同意公开留言内容和答复", required=False, initial=True)
-    attachments = forms.FileField(label="附件（jpg、png、pdf、doc、docx，每个不超过 5 MB）",
-                                  required=False, widget=MultipleFileInput())  # fmt: skip
+    attachments = MultipleFileField(label="附件（jpg、png、pdf、doc、docx，每个不超过 5 MB）",
+                                    required=False)  # fmt: skip
     captcha = CaptchaField(label="验证码")
     submission = forms.CharField(widget=forms.HiddenInput, required=False)
 

@@ -169,6 +169,12 @@ class Message(models.Model):
     def is_report(self) -> bool:
         return self.message_type == MessageType.REPORT
 
+    @property
+    def satisfaction_label(self) -> str:
+        return {"satisfied": "满意", "basic": "基本满意", "unsatisfied": "不满意"}.get(
+            self.satisfaction, ""
+        )
+
 
 class MessageEvent(models.Model):
     """One step of a message's history. ``public`` events are shown to the sender (e.g.
@@ -248,3 +254,6 @@ class PrivateRead(models.Model):
     class Meta:
         verbose_name = _("非公开留言查阅记录")
         verbose_name_plural = _("非公开留言查阅记录")
+
+    def __str__(self) -> str:
+        return f"{self.reader} {self.message.number} {self.at:%Y-%m-%d %H:%M}"

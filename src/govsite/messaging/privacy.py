@@ -68,3 +68,20 @@ def log_private_read(user, message: Message, where: str) -> None:
 
 def public_filter() -> Q:
     return Q(is_public=True) & ~Q(status__in=HIDDEN_FROM_PUBLIC)
+
+
+def claimable_messages(user) -> QuerySet[Message]:
+    """Messages a unit may claim (认领, 004 art.6): published, not yet routed, not 举报.
+    They are on the public board already, so a unit seeing them reveals nothing."""
+    from govsite.messaging.models import MessageType
+
+    if not access_for(user).roles & {Role.UNIT_STAFF, Role.UNIT_HEAD}:
+        return Message.objects.none()
+    return Message.objects.filter(status=Status.COLLECTED, unit=None, is_public=True).exclude(
+        message_type=MessageType.REPORT
+    )
+
+
+def openable_messages(user) -> QuerySet[Message]:
+    """What a staff member's message pages may show: their own and the claimable ones."""
+    return staff_messages(user) | claimable_messages(user)

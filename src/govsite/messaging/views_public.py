@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import secrets
 
+from django.conf import settings
 from django.contrib import messages as flash
 from django.core.paginator import Paginator
 from django.db.models import Q
@@ -47,7 +48,9 @@ def write(request, slug: str):
     form = WriteForm(request.POST or None, request.FILES or None,
                      initial={"submission": secrets.token_hex(16)})  # fmt: skip
     if request.method == "POST" and form.is_valid():
-        uploads = [Upload(f.name, f.read()) for f in request.FILES.getlist("attachments")[:10]]
+        files = form.cleaned_data.pop("attachments") or []
+        uploads = [Upload(f.name, f.read(settings.GOVSITE_MESSAGE_MAX_ATTACHMENT_BYTES + 1))
+                   for f in files[:10]]  # fmt: skip
         try:
             done = submit(channel, form.cleaned_data, address=request.META.get("REMOTE_ADDR", ""),
                           uploads=uploads, idempotency_key=form.cleaned_data["submission"])  # fmt: skip

@@ -377,7 +377,7 @@ def _ruleset(top: _Fields, path: Path) -> Ruleset | None:
     no_service = _no_service(top, categories, parts, style)
     indicators = _indicators(top, categories, parts, sources, scale)
     if style and indicators is not None and not top.reader.errors:  # totals of valid parts only
-        _check_totals(top, style, scale, parts, indicators, no_service)
+        _check_totals(top, style, scale, parts, indicators, no_service, categories)
     if None in (rid, name, style, categories, parts, sources, indicators):
         return None
     return Ruleset(id=rid, name=name, style=style, sources=sources, categories=categories,
@@ -694,26 +694,45 @@ def _known_values(key: str, sources: tuple[str, ...]) -> tuple[str, ...] | None:
 # -- totals across indicators ---------------------------------------------------------------
 
 
-def _check_totals(top: _Fields, style, scale, parts, indicators, no_service) -> None:
-    """Declared part points must equal their indicators' points; in points style each
-    evaluation source's deduction indicators share out exactly the full mark."""
-    for part, points in (parts or {}).items():
-        total = sum(_exact(i.points) for i in indicators if i.part == part)
-        if points is not None and total != _exact(points):
-            _sub_error(top, "parts", part, f"部分分值 {points:g} 与其指标分值之和 "
-                                           f"{float(total):g} 不一致")  # fmt: skip
+def _check_totals(top: _Fields, style, scale, parts, indicators, no_service,
+                  categories=None) -> None:  # fmt: skip
+    """Declared part points must equal their indicators' points and, in points style, each
+    evaluation source's deduction indicators share out exactly the full mark — for every
+    category, counting only the indicators that apply to it (seed 000 art.6: a category may
+    have its own variant of an indicator, worth the same points)."""
+    varies = any(i.categories for i in indicators)  # name the category only when it matters
+    names = list(categories or []) if varies else []
+    for category in names or [None]:
+        applies = [i for i in indicators
+                   if category is None or i.categories is None or category in i.categories]  # fmt: skip
+        skipped = (no_service.part if no_service and category in no_service.categories
+                   else None)  # fmt: skip
+        where = f"（类别 {category}）" if category and varies else ""
+        for part, points in (parts or {}).items():
+            if part == skipped:
+                continue
+            total = sum(_exact(i.points) for i in applies if i.part == part)
+            if points is not None and total != _exact(points):
+                _sub_error(top, "parts", part, f"部分分值 {points:g} 与其指标分值之和 "
+                                               f"{float(total):g} 不一致{where}")  # fmt: skip
+                return
+        max_points = scale.get("max_points")
+        if style != "points" or max_points is None:
+            continue
+        for group in SOURCE_GROUPS:
+            mine = [i for i in applies if i.kind == "deduction" and i.group == group]
+            total = sum(_exact(i.points) for i in mine)
+            expected = _exact(max_points)
+            if mine and total != expected:
+                top.error("indicators", f"{group} 来源扣分指标分值之和为 {float(total):g}，"
+                                        f"须等于 {float(expected):g}{where}")  # fmt: skip
+                return
     max_points = scale.get("max_points")
-    if style != "points" or max_points is None:
-        return
-    for group in SOURCE_GROUPS:
-        mine = [i for i in indicators if i.kind == "deduction" and i.group == group]
-        total = sum(_exact(i.points) for i in mine)
-        if mine and total != _exact(max_points):
-            top.error("indicators", f"{group} 来源扣分指标分值之和为 {float(total):g}，"
-                                    f"须等于 max_points（{max_points:g}）")  # fmt: skip
-    if no_service and no_service.scale_from is not None:
+    if style == "points" and max_points is not None and no_service \
+            and no_service.scale_from is not None:  # fmt: skip
         part_points = sum(_exact(i.points) for i in indicators
-                          if i.kind == "deduction" and i.part == no_service.part)  # fmt: skip
+                          if i.kind == "deduction" and i.part == no_service.part
+                          and i.categories is None)  # fmt: skip
         expected = _exact(max_points) - part_points
         if expected != _exact(no_service.scale_from):
             _sub_error(top, "no_service", "scale_from", f"须等于 max_points 减去“"
