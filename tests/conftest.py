@@ -43,8 +43,11 @@ def make_user(username, role=None, unit=None, **extra):
 
 @pytest.fixture
 def tree(db):
+    from govsite.registry.categories import ensure_default_categories
     from govsite.registry.models import Unit, UnitCategory, Website
 
+    # A transactional test (browser tests) flushes what the data migration created.
+    ensure_default_categories(UnitCategory)
     cat = {c.code: c for c in UnitCategory.objects.all()}
     city = Unit.objects.create(code="C0", name="示范市人民政府", category=cat["city_portal"])
     edu = Unit.objects.create(

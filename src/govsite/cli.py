@@ -98,6 +98,7 @@ def demo(args: list[str]) -> int:
     parser = _serve_parser("govsite demo", "载入演示数据，检查演示网站，并启动 Web 服务")
     parser.add_argument("--no-serve", action="store_true", help="只载入演示数据，不启动服务")
     parser.add_argument("--no-evaluate", action="store_true", help="不抓取和检查演示网站")
+    parser.add_argument("--no-messages", action="store_true", help="不导入演示留言数据")
     parser.add_argument(
         "--today", type=date.fromisoformat, default=None, help="评估基准日（默认今天）"
     )
@@ -107,6 +108,9 @@ def demo(args: list[str]) -> int:
 
     call_command("migrate", interactive=False, verbosity=0)
     call_command("load_demo")
+    if not options.no_messages:
+        print("\n正在导入真实留言数据（messages-2020）…", flush=True)
+        call_command("load_demo_messages")
     with ExitStack() as stack:
         if not options.no_evaluate:
             from govsite.evaluations.demo import evaluate_demo
@@ -127,6 +131,9 @@ def demo(args: list[str]) -> int:
                 f"  排名与单项否决、扣分  {base}/evaluations/{run}/\n"
                 f"  统计图表              {base}/evaluations/{run}/dashboard/\n"
                 f"  通报草稿              {base}/evaluations/{run}/bulletin/\n"
+                f"  网民留言（公众）      {base}/messages/\n"
+                f"  留言办理（xinxiban、jiaoyu 等）{base}/messages/staff/\n"
+                f"  留言办理排名          {base}/messages/stats/\n"
                 f"（Ctrl-C 退出）",
                 flush=True,
             )

@@ -54,6 +54,16 @@ JOBS: list[Job] = [
         interval=30 * 60,
     ),
     Job(
+        # Intake checks each new message in the background after commit; this catches any
+        # the background missed (process killed, queue full, broker down), oldest first.
+        name="message-repeats",
+        title="留言查重：补查提交后未完成查重的留言（从最早的开始）",
+        command="link_repeats",
+        args=(),
+        interval=MIN_INTERVAL,
+        at_start=True,
+    ),
+    Job(
         name="rectification",
         title="整改跟踪：复核已报整改事项，逾期事项上报",
         command="rectify",

@@ -6,6 +6,7 @@ import pytest
 
 from govsite.messaging.intake import submit
 from govsite.messaging.models import Channel
+from govsite.messaging.repeats import link_unchecked
 
 
 @pytest.fixture
@@ -19,12 +20,16 @@ def channels(tree):
 
 @pytest.fixture
 def write(channels):
-    """write(**fields) -> Submitted; defaults make a valid consultation on the city board."""
+    """write(**fields) -> Submitted; defaults make a valid consultation on the city board.
+    The repeat check runs right after, as the background does once the submission commits
+    (in a test transaction nothing commits: ``test_repeat_check.py`` tests that path)."""
 
     def _write(channel=None, address="203.0.113.7", **fields):
         data = {"message_type": "consult", "title": "咨询幼儿园入学政策",
                 "content": "请问今年幼儿园入学需要准备哪些材料？", "name": "王小明",
                 "phone": "13800000001"} | fields  # fmt: skip
-        return submit(channel or channels.board, data, address=address)
+        done = submit(channel or channels.board, data, address=address)
+        link_unchecked([done.message.pk])
+        return done
 
     return _write

@@ -155,3 +155,18 @@ def test_a_stale_copy_cannot_make_a_second_transition(write, personas, tree):
     transition(message, "publish", personas.information)
     with pytest.raises(WorkflowError, match="他人"):
         transition(copy, "hide", personas.information, reason="重复")
+
+
+def test_a_reply_under_review_is_not_shown_to_the_sender_yet(write, personas, tree):
+    message = write().message
+    transition(message, "publish", personas.information)
+    transition(message, "report_to_leader", personas.information)
+    transition(message, "instruct", personas.leader, instruction="请核查")
+    transition(message, "route", personas.supervisor, unit=tree.edu)
+    transition(message, "accept", personas.edu_officer)
+    transition(message, "reply", personas.edu_officer, text="草稿答复内容")
+    public = MessageEvent.objects.filter(message=message, public=True)
+    assert not public.filter(action="reply").exists()
+    assert "草稿答复内容" not in " ".join(public.values_list("note", flat=True))
+    transition(message, "approve_reply", personas.supervisor)
+    assert public.filter(action="approve_reply").exists()

@@ -48,8 +48,10 @@ class Columns(Check):
     TEMPLATE_SHARE = 0.5
 
     def __init__(self) -> None:
-        self.lists: dict[str, tuple[PageRecord, str | None, str]] = {}
-        self.empty: list[tuple[PageRecord, set[str]]] = []
+        # Per list page only what a finding needs (its evidence), not the record: a column
+        # with thousands of pager pages would otherwise keep every page's links in memory.
+        self.lists: dict[str, tuple[dict, str | None, str]] = {}
+        self.empty: list[tuple[str, dict, str | None, set[str]]] = []
         self.continuations: set[str] = set()
         self.link_counts: Counter[str] = Counter()
         self.pages_seen = 0
@@ -67,14 +69,15 @@ class Columns(Check):
         if listing and listing.get("dated") and not facts.get("date"):
             pages = listing.get("pages") or []
             self.continuations.update(p for p in pages[1:] if p != page.url)
-            self.lists[page.url] = (page, listing.get("newest"), facts.get("column") or "")
+            column = facts.get("column") or ""
+            self.lists[page.url] = (evidence_of(page), listing.get("newest"), column)
         elif facts.get("empty"):
-            self.empty.append((page, page_links))
+            self.empty.append((page.url, evidence_of(page), facts.get("column"), page_links))
 
     def findings(self, site: SiteContext) -> list[dict]:
         kinds = load_column_kinds(site.config.data_dir)
         out = []
-        for url, (page, newest, name) in self.lists.items():
+        for url, (page_evidence, newest, name) in self.lists.items():
             if url in self.continuations:
                 continue
             kind = kinds.kind_of(name)
@@ -82,19 +85,19 @@ class Columns(Check):
                 continue
             age = days_old(newest, site.today)
             if age is None or age > kind.days:
-                evidence = evidence_of(page) | {"column": name, "kind": kind.name,
-                                                "window_days": kind.days}  # fmt: skip
+                evidence = page_evidence | {"column": name, "kind": kind.name,
+                                            "window_days": kind.days}  # fmt: skip
                 out.append({"code": "column_stale", "url": url, "last_update": newest,
                             "evidence": evidence})  # fmt: skip
         template = {
             url for url, count in self.link_counts.items()
             if count >= self.TEMPLATE_SHARE * self.pages_seen
         } if self.pages_seen >= 4 else set()  # fmt: skip
-        for page, links in self.empty:
+        for url, page_evidence, column, links in self.empty:
             # "暂无信息" on a channel page that leads to sub-columns is not an empty column.
-            own = links - template - {page.url, site.start_url}
-            if page.url in self.continuations or own:
+            own = links - template - {url, site.start_url}
+            if url in self.continuations or own:
                 continue
-            evidence = evidence_of(page) | {"column": (page.facts or {}).get("column")}
-            out.append({"code": "column_empty", "url": page.url, "evidence": evidence})
+            evidence = page_evidence | {"column": column}
+            out.append({"code": "column_empty", "url": url, "evidence": evidence})
         return out

@@ -10,25 +10,35 @@ from govsite.crawler.results import PageRecord
 
 class MissingItems(Check):
     codes = ("missing_item",)
+    # Texts already matched, so nav links (on every page) are matched once; cleared when this
+    # full so memory does not grow with the site (matching a text again changes nothing).
+    SEEN_LIMIT = 20_000
 
     def __init__(self) -> None:
-        self.texts: set[str] = set()
+        self.offered: set[str] = set()
+        self.seen: set[str] = set()
         self.search_form = False
 
     def see_page(self, page: PageRecord, site: SiteContext) -> None:
         facts = page.facts or {}
         if page.status == 200:
-            self.texts.update(t for t in (facts.get("title"), facts.get("column")) if t)
             self.search_form = self.search_form or bool(facts.get("search_form"))
-        for link in page.links:
-            if link.text and len(link.text) <= 40:
-                self.texts.add(link.text)
+        if len(self.offered) == len(ITEMS):
+            return  # every item offered: nothing left to find
+        texts = [link.text for link in page.links if link.text and len(link.text) <= 40]
+        if page.status == 200:
+            texts.extend(t for t in (facts.get("title"), facts.get("column")) if t)
+        seen = self.seen
+        offered_by = item_matcher(site.config.data_dir)
+        for text in texts:
+            if text not in seen:
+                if len(seen) >= self.SEEN_LIMIT:
+                    seen.clear()
+                seen.add(text)
+                self.offered |= offered_by(text)
 
     def findings(self, site: SiteContext) -> list[dict]:
         if site.home is None:
             return []
-        offered_by = item_matcher(site.config.data_dir)
-        offered = {"search"} if self.search_form else set()
-        for text in self.texts:
-            offered |= offered_by(text)
+        offered = self.offered | ({"search"} if self.search_form else set())
         return [{"code": "missing_item", "item": item} for item in ITEMS if item not in offered]

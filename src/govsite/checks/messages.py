@@ -12,7 +12,7 @@ class MessagesOverdue(Check):
     codes = ("messages_overdue",)
 
     def __init__(self) -> None:
-        self.boards: dict[str, tuple[PageRecord, list[str]]] = {}
+        self.boards: dict[str, tuple[dict, list[str]]] = {}  # first page: (evidence, open)
         self.continuations: dict[str, str] = {}
 
     def see_page(self, page: PageRecord, site: SiteContext) -> None:
@@ -24,13 +24,15 @@ class MessagesOverdue(Check):
         pages = (facts.get("list") or {}).get("pages") or []
         for other in pages[1:]:
             self.continuations.setdefault(other, first)
-        _, opened = self.boards.setdefault(first, (page, []))
+        if first not in self.boards:
+            self.boards[first] = (evidence_of(page), [])
+        _, opened = self.boards[first]
         opened.extend(board["open"])
 
     def findings(self, site: SiteContext) -> list[dict]:
         cfg = site.config
         out = []
-        for url, (page, opened) in self.boards.items():
+        for url, (page_evidence, opened) in self.boards.items():
             overdue = [
                 posted for posted in opened
                 if cfg.message_unanswered_days
@@ -38,7 +40,7 @@ class MessagesOverdue(Check):
                 <= cfg.message_lookback_days
             ]  # fmt: skip
             if overdue:
-                evidence = evidence_of(page) | {"oldest": min(overdue), "newest": max(overdue)}
+                evidence = page_evidence | {"oldest": min(overdue), "newest": max(overdue)}
                 out.append({"code": "messages_overdue", "url": url, "count": len(overdue),
                             "evidence": evidence})  # fmt: skip
         return out

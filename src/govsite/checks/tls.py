@@ -45,6 +45,7 @@ import socket
 import ssl
 import time
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import UTC, date, datetime
 from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
@@ -226,7 +227,10 @@ def _bracket(host: str) -> str:
 # -- handshakes -------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=8)
 def _verifying_context(cafile: str | None) -> ssl.SSLContext:
+    """One context per CA file for the process: loading the system CA store takes ~15 ms,
+    which every site paid again (a context serves any number of handshakes)."""
     return ssl.create_default_context(cafile=cafile)
 
 

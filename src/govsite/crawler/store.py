@@ -101,7 +101,14 @@ READ_INDEXES = (
 )
 
 
-def connect(path: Path, readonly: bool = False) -> sqlite3.Connection:
+# Page cache of the crawl's writer connection, in KiB. The writer only appends; the index
+# pages its inserts touch are few and the OS caches the file anyway, so 16 MB bought no
+# speed, while growing it page by page among the crawl's short-lived buffers kept ~40 MB of
+# freed heap from being returned (peak RSS rose with the size of the crawl).
+WRITER_CACHE_KIB = 4000
+
+
+def connect(path: Path, readonly: bool = False, cache_kib: int = 16000) -> sqlite3.Connection:
     if readonly:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)
     else:
@@ -109,7 +116,7 @@ def connect(path: Path, readonly: bool = False) -> sqlite3.Connection:
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
     conn.execute("PRAGMA busy_timeout=10000")
-    conn.execute("PRAGMA cache_size=-16000")  # 16 MB page cache: memory stays bounded
+    conn.execute(f"PRAGMA cache_size=-{int(cache_kib)}")  # bounded page cache (KiB)
     return conn
 
 
@@ -120,7 +127,7 @@ class JobStore:
         self.job_dir = Path(job_dir)
         self.job_dir.mkdir(parents=True, exist_ok=True)
         self.path = self.job_dir / DB_NAME
-        self.conn = connect(self.path)
+        self.conn = connect(self.path, cache_kib=WRITER_CACHE_KIB)
         self.conn.execute("BEGIN")
         for ddl in SCHEMA:
             self.conn.execute(ddl)

@@ -36,8 +36,13 @@ def site_document(site: SiteEvaluation) -> dict:
 
 def message_rates(site: SiteEvaluation) -> dict | None:
     """Message-handling rates of the site's unit (seed 004 art.21): reply rate, on-time rate,
-    satisfaction, each 0–1. None = no data (the message system is not running yet)."""
-    return None
+    satisfaction, each 0–1, over the messages received in the twelve months up to and
+    including the run's day. None = no data (no messages for the unit)."""
+    from govsite.messaging.stats import rates_for_scoring, year_before
+
+    unit = site.website.unit if site.website is not None else None
+    today = site.run.today
+    return rates_for_scoring(unit, year_before(today), today)
 
 
 def inputs_for(site: SiteEvaluation, ruleset) -> SiteInputs:

@@ -1,6 +1,7 @@
-"""The rollup behind the public ranking (seed 004 art.19): one row per unit and day.
+"""The rollup behind the public ranking (seed 004 art.19): one row per unit and day, and
+one per unit and month.
 
-``UnitDay`` holds sums; ``MessageTally`` remembers what each message has added to them, so a
+``UnitDay`` and ``UnitMonth`` hold sums; ``MessageTally`` remembers what each message has added to them, so a
 later event only moves the difference (a message re-routed to another unit leaves the old
 unit's row and joins the new one). Both are derived data: ``rollup.rebuild()`` recomputes
 them from the messages at any time, and ``rollup.recount()`` is the definition they must
@@ -41,6 +42,33 @@ class UnitDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_id} {self.day} {self.received}"
+
+
+class UnitMonth(models.Model):
+    """The same sums per calendar month (``month`` = its first day), kept alongside
+    ``UnitDay`` so a year-long ranking reads ~12 rows per unit instead of ~365."""
+
+    unit = models.ForeignKey("registry.Unit", on_delete=models.CASCADE, related_name="+",
+                             db_index=False)  # fmt: skip
+    month = models.DateField(_("月份"))
+    received = models.IntegerField(_("留言数"), default=0)
+    replied = models.IntegerField(_("已答复"), default=0)
+    on_time = models.IntegerField(_("按时答复"), default=0)
+    timed = models.IntegerField(_("有办理用时的答复"), default=0)
+    workdays = models.IntegerField(_("办理用时合计（工作日）"), default=0)
+    rated = models.IntegerField(_("已评价"), default=0)
+    satisfied = models.IntegerField(_("满意或基本满意"), default=0)
+    repeats = models.IntegerField(_("重复留言"), default=0)
+
+    class Meta:
+        verbose_name = _("单位每月留言统计")
+        verbose_name_plural = _("单位每月留言统计")
+        constraints = [models.UniqueConstraint(fields=["unit", "month"],
+                                               name="one_row_per_unit_month")]  # fmt: skip
+        indexes = [models.Index(fields=["month", "unit"], name="unitmonth_month_unit")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.month:%Y-%m} {self.received}"
 
 
 class MessageTally(models.Model):

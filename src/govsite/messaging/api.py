@@ -3,10 +3,9 @@ workflow, published messages and per-unit statistics.
 
 Everything goes through ``intake``, ``workflow`` and ``privacy``:
 
-* what a staff member may open is ``privacy.staff_messages(user)`` (anything else is 404),
-  plus the *claim pool* for unit roles: published, not yet routed messages (``collected``,
-  no unit) that a unit may claim (认领). Those are public already, so the pool shows a unit
-  nothing the public cannot see; 举报 are never published and so never in it;
+* what a staff member may open is ``privacy.openable_messages(user)``: ``staff_messages``
+  plus, for unit roles, ``claimable_messages`` (published, not yet routed, never 举报: what
+  a unit may claim, 认领). Anything else is 404;
 * sender fields only come from ``privacy.sender_view``; reads of non-public messages are
   logged with ``privacy.log_private_read``;
 * the public endpoints never carry contact fields at all.
@@ -33,6 +32,7 @@ from drf_spectacular.utils import (
     inline_serializer,
 )
 from rest_framework import serializers, status
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
@@ -40,7 +40,6 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
-from rest_framework.views import APIView
 
 from govsite.accounts.access import access_for, visible_units
 from govsite.accounts.roles import Scope
@@ -52,6 +51,7 @@ from govsite.registry.models import Unit
 OPEN_HANDLING = (Status.ASSIGNED, Status.HANDLING)
 ANSWERED = (Status.REPLIED, Status.CLOSED)
 IDEMPOTENCY_MAX = 64
+BAD_IDEMPOTENCY_KEY = f"Idempotency-Key 须为不超过 {IDEMPOTENCY_MAX} 个字符的 ASCII 字符串"
 ACTION_TITLES = {"submit": "提交留言"} | {name: t.title for name, t in workflow.TRANSITIONS.items()}
 
 
@@ -74,6 +74,12 @@ def is_staff_caller(user) -> bool:
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
     return bool(access_for(user).roles) or user.is_staff
+
+
+class StaffAuth:
+    """Token first, so that an anonymous call gets 401 with ``WWW-Authenticate: Token``."""
+
+    authentication_classes = [TokenAuthentication, SessionAuthentication]
 
 
 class IsStaffMember(BasePermission):
@@ -118,7 +124,9 @@ class JsonAPIView(GenericAPIView):
 
 
 def intake_errors(errors: dict[str, str], status_code=status.HTTP_400_BAD_REQUEST) -> Response:
-    return Response({"detail": "提交的内容有误，请按提示修改", "errors": errors}, status=status_code)
+    return Response(
+        {"detail": "提交的内容有误，请按提示修改", "errors": errors}, status=status_code
+    )
 
 
 def flatten(errors) -> dict[str, str]:
@@ -164,10 +172,12 @@ def is_overdue(message: Message, now=None) -> bool:
 # -- intake -----------------------------------------------------------------------------
 
 
-def _text(max_length: int, name: str, required: bool = False, **extra):
+def _text(max_length: int, name: str, required: bool = False, shown: int | None = None, **extra):
+    """A string field with Chinese messages; ``shown`` is the limit to name in the message when
+    the field's own bound is only an outer guard (the exact rule lives in intake)."""
     return serializers.CharField(
         required=required, allow_blank=not required, max_length=max_length, trim_whitespace=True,
-        error_messages={"max_length": f"{name}不能超过 {{max_length}} 字",
+        error_messages={"max_length": f"{name}不能超过 {shown or max_length} 字",
                         "required": f"请填写{name}", "blank": f"请填写{name}",
                         "invalid": f"{name}格式不正确"},
         **extra,
@@ -184,15 +194,17 @@ class IntakeSerializer(serializers.Serializer):
                                                            "required": "请选择留言类型"})  # fmt: skip
     # Generous outer bounds so that a huge body is refused before any work; the exact limits
     # (100 / 5000 characters) and their messages come from intake.validate.
-    title = _text(1000, "标题", required=True)
-    content = _text(50000, "内容", required=True)
-    name = _text(200, "姓名")
+    title = _text(1000, "标题", required=True, shown=intake.TITLE_MAX)
+    content = _text(50000, "内容", required=True, shown=intake.CONTENT_MAX)
+    name = _text(200, "姓名", shown=40)
     phone = _text(100, "电话")
     email = _text(300, "邮箱")
     anonymous = serializers.BooleanField(required=False, default=False)
     wants_public = serializers.BooleanField(required=False, default=True)
     captcha_key = _text(40, "验证码标识", help_text="GET /api/messages/captcha/ 返回的 captcha_key")
-    captcha_value = _text(32, "验证码", help_text="图片中的字符（不区分大小写）；工作人员令牌可免填")
+    captcha_value = _text(
+        32, "验证码", help_text="图片中的字符（不区分大小写）；工作人员令牌可免填"
+    )
 
 
 class IntakeResponseSerializer(serializers.Serializer):
@@ -237,7 +249,7 @@ class IntakeView(JsonAPIView):
     def post(self, request):
         key = request.headers.get("Idempotency-Key", "").strip()
         if len(key) > IDEMPOTENCY_MAX or (key and not (key.isascii() and key.isprintable())):
-            return intake_errors({"Idempotency-Key": f"Idempotency-Key 须为不超过 {IDEMPOTENCY_MAX} 个字符的 ASCII 字符串"})
+            return intake_errors({"Idempotency-Key": BAD_IDEMPOTENCY_KEY})
         serializer = IntakeSerializer(data=request.data)
         if not serializer.is_valid():
             return intake_errors(flatten(serializer.errors))
@@ -249,16 +261,21 @@ class IntakeView(JsonAPIView):
             previous = Message.objects.filter(idempotency_key=key).first()
             if previous is not None:
                 return replay(previous, data)
-        fields = {name: data.get(name) for name in ("message_type", "title", "content", "name",
+        fields = {name: data.get(name, "") for name in ("message_type", "title", "content", "name",
                                                      "phone", "email", "anonymous", "wants_public")}  # fmt: skip
-        uploads = [intake.Upload(f.name, f.read()) for f in request.FILES.getlist("attachments")[:10]]
+        uploads = [
+            intake.Upload(f.name, f.read()) for f in request.FILES.getlist("attachments")[:10]
+        ]
         try:  # field errors first: a wrong form must not use up the captcha
             intake.validate(fields, channel, uploads)
         except intake.IntakeError as exc:
             return intake_errors(exc.errors)
         staff = is_staff_caller(request.user)
         if not staff and (errors := check_captcha(data)):
-            return intake_errors(errors)
+            # A double click racing the first request: that one used the captcha up, and may
+            # have stored the message by now.
+            previous = Message.objects.filter(idempotency_key=key).first() if key else None
+            return replay(previous, data) if previous is not None else intake_errors(errors)
         address = "" if staff else client_address(request)
         if address and intake.too_many_from(intake.keyed_hash("ip:" + address), timezone.now()):
             return too_many()
@@ -276,7 +293,9 @@ class IntakeView(JsonAPIView):
 
 
 def too_many() -> Response:
-    return Response({"detail": "提交过于频繁，请一小时后再试"}, status=status.HTTP_429_TOO_MANY_REQUESTS)
+    return Response(
+        {"detail": "提交过于频繁，请一小时后再试"}, status=status.HTTP_429_TOO_MANY_REQUESTS
+    )
 
 
 def replay(previous: Message, data: dict) -> Response:
@@ -417,7 +436,9 @@ class RateView(JsonAPIView):
     parser_classes = [JSONParser, FormParser]
     serializer_class = RateSerializer
 
-    @extend_schema(summary="留言人评价答复", request=RateSerializer, responses={200: StatusSerializer})
+    @extend_schema(
+        summary="留言人评价答复", request=RateSerializer, responses={200: StatusSerializer}
+    )
     def post(self, request, number: str):
         form = RateSerializer(data=request.data)
         if not form.is_valid():
@@ -434,28 +455,15 @@ class RateView(JsonAPIView):
 
 
 def workflow_error(exc: workflow.WorkflowError) -> Response:
-    code = status.HTTP_403_FORBIDDEN if isinstance(exc, workflow.NotAllowed) else status.HTTP_409_CONFLICT
+    code = (
+        status.HTTP_403_FORBIDDEN
+        if isinstance(exc, workflow.NotAllowed)
+        else status.HTTP_409_CONFLICT
+    )
     return Response({"detail": str(exc)}, status=code)
 
 
 # -- staff ---------------------------------------------------------------------------------
-
-
-def claim_pool() -> Q:
-    """Published, unrouted messages a unit may claim (认领): already public, never 举报."""
-    return privacy.public_filter() & Q(status=Status.COLLECTED, unit=None) & ~Q(message_type=MessageType.REPORT)
-
-
-def may_claim(user) -> bool:
-    return bool(access_for(user).roles & set(workflow.UNITS))
-
-
-def staff_queryset(user, *, with_pool: bool = True):
-    """What exists for this staff member: privacy.staff_messages, plus the claim pool."""
-    mine = privacy.staff_messages(user)
-    if with_pool and not privacy.is_office(user) and may_claim(user):
-        return Message.objects.filter(Q(pk__in=mine.values("pk")) | claim_pool())
-    return mine
 
 
 class StaffListSerializer(serializers.ModelSerializer):
@@ -532,7 +540,7 @@ def parse_bool(value: str | None) -> bool:
     return (value or "").strip().lower() in ("1", "true", "yes", "on")
 
 
-class StaffListView(JsonAPIView):
+class StaffListView(StaffAuth, JsonAPIView):
     """GET /api/messages/staff/ — the messages this staff member may open."""
 
     permission_classes = [IsAuthenticated, IsStaffMember]
@@ -549,7 +557,7 @@ class StaffListView(JsonAPIView):
         params = request.query_params
         user = request.user
         if parse_bool(params.get("claimable")):
-            found = Message.objects.filter(claim_pool()) if may_claim(user) else Message.objects.none()
+            found = privacy.claimable_messages(user)
         else:
             found = privacy.staff_messages(user)
         errors = {}
@@ -563,7 +571,9 @@ class StaffListView(JsonAPIView):
                 errors["message_type"] = "未知的留言类型"
             found = found.filter(message_type=params["message_type"])
         if params.get("unit"):
-            unit = Unit.objects.filter(pk=params["unit"]).first() if params["unit"].isdigit() else None
+            unit = (
+                Unit.objects.filter(pk=params["unit"]).first() if params["unit"].isdigit() else None
+            )
             if unit is None:
                 errors["unit"] = "单位不存在"
             else:
@@ -577,7 +587,7 @@ class StaffListView(JsonAPIView):
         return self.get_paginated_response(StaffListSerializer(page, many=True).data)
 
 
-class StaffDetailView(JsonAPIView):
+class StaffDetailView(StaffAuth, JsonAPIView):
     """GET /api/messages/staff/{number}/ — one message; a read of a private one is logged."""
 
     permission_classes = [IsAuthenticated, IsStaffMember]
@@ -585,7 +595,7 @@ class StaffDetailView(JsonAPIView):
 
     @extend_schema(summary="工作人员：留言详情", responses=StaffDetailSerializer)
     def get(self, request, number: str):
-        message = get_object_or_404(staff_queryset(request.user).select_related(
+        message = get_object_or_404(privacy.openable_messages(request.user).select_related(
             "channel", "unit", "reply_unit"), number=number)  # fmt: skip
         privacy.log_private_read(request.user, message, "api:staff_detail")
         return Response(StaffDetailSerializer(message, context={"user": request.user}).data)
@@ -603,7 +613,9 @@ class TransitionSerializer(serializers.Serializer):
     reason = _text(500, "理由")
     instruction = _text(2000, "批示内容")
     text = _text(5000, "答复内容")
-    kind = _text(20, "类型", help_text="答复：answer / out_of_scope / thanks；批示：supervise / transfer")
+    kind = _text(
+        20, "类型", help_text="答复：answer / out_of_scope / thanks；批示：supervise / transfer"
+    )
     due_workdays = serializers.IntegerField(required=False, min_value=1, max_value=60,
                                             error_messages={"invalid": "督办时限应为工作日数",
                                                             "min_value": "督办时限至少 1 个工作日",
@@ -615,7 +627,9 @@ class TransitionSerializer(serializers.Serializer):
             allowed = (SupervisionOrder.Kind.values if attrs["action"] == "instruct"
                        else list(workflow.REPLY_KINDS) if attrs["action"] == "reply" else None)  # fmt: skip
             if allowed is None or kind not in allowed:
-                raise serializers.ValidationError({"kind": f"类型应为：{' / '.join(allowed or [])}".rstrip("：")})
+                raise serializers.ValidationError(
+                    {"kind": f"类型应为：{' / '.join(allowed or [])}".rstrip("：")}
+                )
         return attrs
 
 
@@ -628,7 +642,7 @@ class TransitionResponseSerializer(serializers.Serializer):
     available = serializers.ListField(child=serializers.DictField())
 
 
-class TransitionView(JsonAPIView):
+class TransitionView(StaffAuth, JsonAPIView):
     """POST /api/messages/staff/{number}/transition/ — one workflow step."""
 
     permission_classes = [IsAuthenticated, IsStaffMember]
@@ -639,7 +653,7 @@ class TransitionView(JsonAPIView):
                    description="状态不允许或已被他人处理：409；无权操作：403；看不到的留言：404。",
                    request=TransitionSerializer, responses={200: TransitionResponseSerializer})  # fmt: skip
     def post(self, request, number: str):
-        message = get_object_or_404(staff_queryset(request.user), number=number)
+        message = get_object_or_404(privacy.openable_messages(request.user), number=number)
         form = TransitionSerializer(data=request.data)
         if not form.is_valid():
             return intake_errors(flatten(form.errors))
@@ -771,10 +785,13 @@ LEVELS = {"city": "市级", "county": "县（区）级", "township": "乡镇（�
 def parse_day(value: str | None, default: date) -> date | None:
     if not value:
         return default
-    return parse_date(value.strip()) if len(value) <= 10 else None
+    try:
+        return parse_date(value.strip()) if len(value) <= 10 else None
+    except ValueError:  # well-formed but impossible, e.g. 2025-13-01
+        return None
 
 
-class StatsView(JsonAPIView):
+class StatsView(StaffAuth, JsonAPIView):
     """GET /api/messages/stats/ — reply, on-time and satisfaction rates per unit."""
 
     permission_classes = [IsAuthenticated, IsStaffMember]
@@ -790,7 +807,9 @@ class StatsView(JsonAPIView):
         try:
             from govsite.messaging.stats import unit_rates
         except ImportError:
-            return Response({"detail": "统计模块尚未就绪"}, status=status.HTTP_503_SERVICE_UNAVAILABLE)
+            return Response(
+                {"detail": "统计模块尚未就绪"}, status=status.HTTP_503_SERVICE_UNAVAILABLE
+            )
         today = timezone.localdate()
         start = parse_day(request.query_params.get("start"), today.replace(month=1, day=1))
         end = parse_day(request.query_params.get("end"), today)
@@ -807,8 +826,11 @@ class StatsView(JsonAPIView):
         if errors:
             return intake_errors(errors)
         access = access_for(request.user)
-        units = None if access.scope is Scope.ALL else list(visible_units(request.user).values_list("pk", flat=True))
+        units = (
+            None
+            if access.scope is Scope.ALL
+            else list(visible_units(request.user).values_list("pk", flat=True))
+        )
         rows = unit_rates(start, end, level=level, units=units)
         return Response({"start": start.isoformat(), "end": end.isoformat(),
                          "results": [rates_row(r) for r in rows]})  # fmt: skip
-

@@ -23,6 +23,7 @@ from govsite.messaging.models import (
     MessageType,
     Status,
 )
+from govsite.messaging.tasks import schedule_repeat_check
 from govsite.messaging.workflow import ack_deadline
 
 TITLE_MAX, CONTENT_MIN, CONTENT_MAX = 100, 10, 5000
@@ -131,34 +132,40 @@ def new_number(now) -> str:
 
 def submit(channel: Channel, data: dict, *, address: str = "", uploads: list[Upload] = (),
            idempotency_key: str = "", source: str = "web", now=None) -> Submitted:  # fmt: skip
-    """Store a message from the public. Raises IntakeError with per-field messages."""
+    """Store a message from the public. Raises IntakeError with per-field messages.
+
+    The repeat check (``repeats.py``) is not made here: the message is stored with
+    ``repeat_checked=False`` and checked in the background once the transaction commits
+    (``messaging/tasks.py``; ``govsite link_repeats`` catches any the background missed)."""
     now = now or timezone.now()
     uploads = list(uploads)
     fields = validate(data, channel, uploads)
     address_key = keyed_hash("ip:" + address) if address else ""
-    if idempotency_key:
-        previous = Message.objects.filter(idempotency_key=idempotency_key[:64]).first()
+    key = idempotency_key[:64]
+    if key:
+        previous = Message.objects.filter(idempotency_key=key).first()
         if previous is not None:
             return Submitted(previous, "", created=False)
     if address_key and too_many_from(address_key, now):
         raise IntakeError({"__all__": "提交过于频繁，请一小时后再试"})
     code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
     contact = fields["phone"] or fields["email"].lower()
+    message = Message(
+        query_code_hash=keyed_hash("code:" + code), channel=channel,
+        message_type=fields["message_type"], title=fields["title"], content=fields["content"],
+        sender_name=fields["name"], sender_phone=fields["phone"], sender_email=fields["email"],
+        sender_key=keyed_hash("who:" + contact) if contact else "",
+        anonymous=fields["anonymous"], wants_public=fields["wants_public"], received_at=now,
+        source=source, idempotency_key=key, sender_address=address_key,
+        status=Status.SUBMITTED, repeat_checked=False,
+    )  # fmt: skip
+    message.ack_due_at = ack_deadline(message)  # in the INSERT, not a second UPDATE
     for _attempt in range(5):
+        message.pk, message.number = None, new_number(now)
+        message._state.adding = True
         try:
             with transaction.atomic():
-                message = Message.objects.create(
-                    number=new_number(now), query_code_hash=keyed_hash("code:" + code),
-                    channel=channel, message_type=fields["message_type"], title=fields["title"],
-                    content=fields["content"], sender_name=fields["name"],
-                    sender_phone=fields["phone"], sender_email=fields["email"],
-                    sender_key=keyed_hash("who:" + contact) if contact else "",
-                    anonymous=fields["anonymous"], wants_public=fields["wants_public"],
-                    received_at=now, source=source, idempotency_key=idempotency_key[:64],
-                    sender_address=address_key, status=Status.SUBMITTED,
-                )  # fmt: skip
-                message.ack_due_at = ack_deadline(message)
-                message.save(update_fields=["ack_due_at"])
+                message.save(force_insert=True)
                 for upload in uploads:
                     suffix = "." + upload.name.rsplit(".", 1)[-1].lower()
                     Attachment.objects.create(
@@ -168,17 +175,15 @@ def submit(channel: Channel, data: dict, *, address: str = "", uploads: list[Upl
                     )  # fmt: skip
                 MessageEvent.objects.create(message=message, at=now, action="submit",
                                             to_status=Status.SUBMITTED, public=True,
-                                            unit=channel.unit, note=f"通过「{channel.name}」提交")  # fmt: skip
+                                            unit_id=channel.unit_id, note=f"通过「{channel.name}」提交")  # fmt: skip
+                schedule_repeat_check(message.pk)  # after commit: never inside the request
             break
         except IntegrityError:
-            if idempotency_key:
-                previous = Message.objects.filter(idempotency_key=idempotency_key[:64]).first()
+            if key:
+                previous = Message.objects.filter(idempotency_key=key).first()
                 if previous is not None:
                     return Submitted(previous, "", created=False)
             continue
     else:  # pragma: no cover - five colliding random numbers in a row
         raise IntakeError({"__all__": "系统繁忙，请稍后再试"})
-    from govsite.messaging.repeats import link_repeat
-
-    link_repeat(message)
     return Submitted(message, code, created=True)

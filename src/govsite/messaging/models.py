@@ -142,6 +142,11 @@ class Message(models.Model):
     external_id = models.CharField(_("原编号"), max_length=60, blank=True)
     idempotency_key = models.CharField(max_length=64, blank=True)
     sender_address = models.CharField(max_length=64, blank=True)  # keyed hash of the IP
+    # The repeat check (repeats.py) has looked at this message. Intake stores False and the
+    # check runs after commit, off the request; ``govsite link_repeats`` sweeps whatever is
+    # still False. The database default True covers rows written before the field existed
+    # and raw COPY loads (``messages_bulkload``): those were checked when they arrived.
+    repeat_checked = models.BooleanField(_("已查重"), default=False, db_default=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -152,6 +157,13 @@ class Message(models.Model):
             models.Index(fields=["unit", "status"]),
             models.Index(fields=["unit", "received_at"]),
             models.Index(fields=["is_public", "received_at"]),
+            # intake's hourly limit per address (anonymous senders only)
+            models.Index(fields=["sender_address", "received_at"],
+                         condition=~models.Q(sender_address=""),
+                         name="message_address_received"),  # fmt: skip
+            # the repeat sweep: unchecked messages, oldest first (a handful at any time)
+            models.Index(fields=["received_at", "id"], condition=models.Q(repeat_checked=False),
+                         name="message_repeat_unchecked"),  # fmt: skip
         ]
         constraints = [
             models.UniqueConstraint(fields=["source", "external_id"],

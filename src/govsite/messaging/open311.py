@@ -175,7 +175,9 @@ class RequestsView(Open311View):
             found = found.filter(number__in=ids)
         else:
             found = self.filtered(found, params)
-        return Response([request_object(m) for m in found.order_by("-received_at", "-id")[:MAX_RESULTS]])
+        return Response(
+            [request_object(m) for m in found.order_by("-received_at", "-id")[:MAX_RESULTS]]
+        )
 
     def filtered(self, found, params):
         if codes := split(params.get("service_code", "")):
@@ -184,13 +186,17 @@ class RequestsView(Open311View):
             found = found.filter(message_type__in=codes)
         if states := split(params.get("status", "")):
             if unknown := [s for s in states if s not in ("open", "closed")]:
-                raise Open311Error(f"status 只能是 open 或 closed，收到：{', '.join(unknown)[:100]}")
+                raise Open311Error(
+                    f"status 只能是 open 或 closed，收到：{', '.join(unknown)[:100]}"
+                )
             if states == ["open"]:
                 found = found.exclude(status__in=CLOSED)
             elif states == ["closed"]:
                 found = found.filter(status__in=CLOSED)
         start = parse_when(params["start_date"], "start_date") if params.get("start_date") else None
-        end = parse_when(params["end_date"], "end_date", end=True) if params.get("end_date") else None
+        end = (
+            parse_when(params["end_date"], "end_date", end=True) if params.get("end_date") else None
+        )
         if start and end and end < start:
             raise Open311Error("end_date 不能早于 start_date")
         if start and end and end - start > WINDOW:
@@ -217,7 +223,9 @@ class RequestsView(Open311View):
             raise Open311Error("Idempotency-Key 须为不超过 64 个字符的 ASCII 字符串")
         code = str(data.get("service_code") or "").strip()
         if code not in MessageType.values:
-            raise Open311Error("service_code 缺失或未知（可用：" + "、".join(MessageType.values) + "）")
+            raise Open311Error(
+                "service_code 缺失或未知（可用：" + "、".join(MessageType.values) + "）"
+            )
         channel = Channel.objects.filter(slug=BOARD, is_active=True).first()
         if channel is None:
             raise Open311Error("未配置网上留言板渠道（board），暂不能受理")
@@ -286,4 +294,3 @@ class RequestDetailView(Open311View):
         if message is None:
             raise Open311Error("没有这条已公开的留言", status.HTTP_404_NOT_FOUND)
         return Response([request_object(message)])
-

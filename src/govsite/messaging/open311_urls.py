@@ -9,6 +9,9 @@ FMT = r"\.(?P<fmt>[A-Za-z]{1,10})"
 urlpatterns = [
     re_path(rf"^services{FMT}$", open311.ServicesView.as_view(), name="open311-services"),
     re_path(rf"^requests{FMT}$", open311.RequestsView.as_view(), name="open311-requests"),
-    re_path(rf"^requests/(?P<service_request_id>[0-9A-Za-z-]{{1,24}}){FMT}$",
-            open311.RequestDetailView.as_view(), name="open311-request"),  # fmt: skip
+    re_path(
+        rf"^requests/(?P<service_request_id>[0-9A-Za-z-]{{1,24}}){FMT}$",
+        open311.RequestDetailView.as_view(),
+        name="open311-request",
+    ),  # fmt: skip
 ]

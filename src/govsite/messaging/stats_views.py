@@ -31,12 +31,12 @@ def days(value: float | None) -> str:
 
 
 def display(r: stats.UnitRates) -> dict:
-    """The row as the page and the exports show it."""
-    return {"rank": r.rank or "—", "unit": r.unit.name if r.unit else "合计",
-            "level": r.level_label, "received": r.received, "replied": r.replied,
+    """The row as the page and the exports show it (text: no per-cell localisation)."""
+    return {"rank": str(r.rank or "—"), "unit": r.unit.name if r.unit else "合计",
+            "level": r.level_label, "received": str(r.received), "replied": str(r.replied),
             "reply_rate": percent(r.reply_rate), "on_time_rate": percent(r.on_time_rate),
             "avg_workdays": days(r.avg_workdays), "satisfaction": percent(r.satisfaction),
-            "rated": r.rated, "repeats": r.repeats}  # fmt: skip
+            "rated": str(r.rated), "repeats": str(r.repeats)}  # fmt: skip
 
 
 def _date(text: str | None) -> date | None:
@@ -80,6 +80,7 @@ def ranking(request):
         "rows": [display(r) for r in rows],
         "total": display(stats.totals(rows)),
         "periods": PERIODS, "levels": stats.LEVELS, "columns": COLUMNS,
+        "level_label": stats.LEVELS.get(chosen["level"], ""),
         "base_query": "&".join(f"{k}={v}" for k, v in query.items()),
         "staff": is_office(request.user),
         "last_year": today.year - 1,

@@ -298,7 +298,9 @@ def transition(message: Message, name: str, actor, **params) -> Message:
         MessageEvent.objects.create(
             message=message, at=now, actor=user, action=name, from_status=message.status,
             to_status=to, unit=changes.get("unit", message.unit) if "unit" in changes else message.unit,
-            note=_event_note(spec, params, changes), public=spec.public,
+            note=_event_note(spec, params, changes),
+            # a reply waiting for the supervision office's review is not the sender's yet
+            public=spec.public and not (name == "reply" and to == Status.REPLY_REVIEW),
         )  # fmt: skip
     message.refresh_from_db()
     return message
@@ -313,6 +315,8 @@ def _event_note(spec: Transition, params: dict, changes: dict) -> str:
         return f"转至「{changes['unit'].name}」办理"
     if spec.name == "rate":
         return SATISFACTION.get(params.get("rating"), "")
+    if spec.name in ("reply", "approve_reply"):  # the text itself is on the message
+        return "已答复" if spec.name == "reply" else "答复经审核后公开"
     for key in ("reason", "instruction", "text"):
         if params.get(key):
             return str(params[key])[:2000]

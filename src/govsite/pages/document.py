@@ -8,11 +8,12 @@ here and kept as chunks, because dates, guide labels and footers all read the sa
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import urljoin
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-__all__ = ["Document", "Script", "TextChunk", "as_document", "collapse"]
+__all__ = ["Document", "Script", "TextChunk", "as_document", "collapse", "join_scope"]
 
 #: Elements whose text a reader never sees as page text.
 INVISIBLE = frozenset({"script", "style", "noscript", "template", "title", "-comment"})
@@ -135,14 +136,36 @@ def as_document(page: Document | LexborHTMLParser | str | bytes, url: str = "") 
     return Document.parse(page, url)
 
 
+def join_scope(base: str, href: str) -> str:
+    """The part of ``base`` the result depends on, so the cache serves every page of a site:
+    "/x" needs only the origin, "x" only the directory, "?q" the whole base."""
+    if not base or href.startswith(("http://", "https://", "?", "#")) or not href:
+        return base
+    scheme_end = base.find("://")
+    if scheme_end < 0:
+        return base
+    path_start = base.find("/", scheme_end + 3)
+    if href.startswith("/") and not href.startswith("//"):
+        return base if path_start < 0 else base[: path_start + 1]
+    if path_start < 0 or "?" in base or "#" in base:
+        return base
+    return base[: base.rfind("/") + 1]
+
+
 def _join(base: str, ref: str | None) -> str | None:
     if ref is None:
         return None
     ref = ref.strip()
     if not ref:
         return None
+    return _scoped_join(join_scope(base, ref), ref) if base else ref
+
+
+@lru_cache(maxsize=4096)
+def _scoped_join(scope: str, ref: str) -> str | None:
+    # Cached: every page of a site loads the same scripts (urljoin is ~6 us a call).
     try:
-        return urljoin(base, ref) if base else ref
+        return urljoin(scope, ref)
     except ValueError:
         return None
 

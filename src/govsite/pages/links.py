@@ -9,6 +9,7 @@ because some CMSs give it meaning.
 from __future__ import annotations
 
 import re
+import sys
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
@@ -16,7 +17,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from w3lib.url import safe_url_string
 
-from govsite.pages.document import Document, as_document, collapse
+from govsite.pages.document import Document, as_document, collapse, join_scope
 
 __all__ = [
     "ATTACHMENT_EXTENSIONS",
@@ -110,23 +111,8 @@ def resolve_href(base: str, href: str | None) -> str | None:
     if href is None:
         return None
     href = href.strip()
-    return _resolve(_cache_base(base, href), href)
-
-
-def _cache_base(base: str, href: str) -> str:
-    """The part of ``base`` the result depends on, so the cache serves every page of a site:
-    "/x" needs only the origin, "x" only the directory, "?q" the whole base."""
-    if not base or href.startswith(("http://", "https://", "?", "#")) or not href:
-        return base
-    scheme_end = base.find("://")
-    if scheme_end < 0:
-        return base
-    path_start = base.find("/", scheme_end + 3)
-    if href.startswith("/") and not href.startswith("//"):
-        return base if path_start < 0 else base[: path_start + 1]
-    if path_start < 0 or "?" in base or "#" in base:
-        return base
-    return base[: base.rfind("/") + 1]
+    # The scope is interned so the cache's keys for a site's pages share one string.
+    return _resolve(sys.intern(join_scope(base, href)), href)
 
 
 @lru_cache(maxsize=65536)
