@@ -187,3 +187,34 @@ def test_the_sender_rates_the_reply_with_the_code(client, channels, personas, tr
     client.post(reverse("messaging:rate"), {"number": message.number, "code": code, "rating": "basic"})
     message.refresh_from_db()
     assert message.satisfaction == "basic" and message.status == Status.CLOSED
+
+
+def test_with_verification_on_a_sender_proves_the_phone_with_a_code(client, channels, settings, monkeypatch):
+    from govsite.messaging import verification
+
+    settings.GOVSITE_MESSAGE_VERIFY_CONTACT = True
+    sent = []
+    monkeypatch.setattr(verification, "sms_sender",
+                        lambda: type("S", (), {"send": lambda self, to, text: sent.append(text)})())  # fmt: skip
+    url = reverse("messaging:write", args=["board"])
+    assert client.post(url, FORM | {"contact_code": "000000"}).status_code == 200
+    assert Message.objects.count() == 0  # no code sent yet: refused
+    assert client.post(reverse("messaging:send_code"), {"contact": FORM["phone"]}).json()["sent"]
+    again = client.post(reverse("messaging:send_code"), {"contact": FORM["phone"]})
+    assert again.status_code == 400 and "一分钟" in again.json()["detail"]
+    code = sent[0].split("验证码是 ")[1][:6]
+    client.post(url, FORM | {"contact_code": code})
+    assert Message.objects.get().contact_verified is True
+
+
+def test_a_verification_code_works_once_and_only_five_tries(db):
+    from govsite.messaging.models import ContactCode
+    from govsite.messaging.verification import MAX_TRIES, check_code, keyed_hash
+
+    ContactCode.objects.create(contact_key=keyed_hash("verify:13800000009"),
+                               code_hash=keyed_hash("code:123456"),
+                               created_at=__import__("django.utils.timezone").utils.timezone.now())  # fmt: skip
+    for _ in range(MAX_TRIES - 1):
+        assert not check_code("13800000009", "000000")
+    assert check_code("13800000009", "123456")
+    assert not check_code("13800000009", "123456")  # used

@@ -170,3 +170,13 @@ def test_a_reply_under_review_is_not_shown_to_the_sender_yet(write, personas, tr
     assert "草稿答复内容" not in " ".join(public.values_list("note", flat=True))
     transition(message, "approve_reply", personas.supervisor)
     assert public.filter(action="approve_reply").exists()
+
+
+def test_an_out_of_scope_reply_names_the_competent_unit(write, personas, tree):
+    message = routed(write, personas, tree.edu)
+    transition(message, "accept", personas.edu_officer)
+    with pytest.raises(WorkflowError, match="主管单位"):
+        transition(message, "reply", personas.edu_officer, text="不属于我局职责", kind="out_of_scope")
+    transition(message, "reply", personas.edu_officer, text="不属于我局职责", kind="out_of_scope",
+               competent="示范市市场监督管理局")  # fmt: skip
+    assert "示范市市场监督管理局" in message.reply

@@ -613,6 +613,7 @@ class TransitionSerializer(serializers.Serializer):
     reason = _text(500, "理由")
     instruction = _text(2000, "批示内容")
     text = _text(5000, "答复内容")
+    competent = _text(100, "主管单位", help_text="答复类型 out_of_scope：有权处理的主管单位")
     kind = _text(
         20, "类型", help_text="答复：answer / out_of_scope / thanks；批示：supervise / transfer"
     )

@@ -39,8 +39,25 @@ class WriteForm(forms.Form):
     wants_public = forms.BooleanField(label="同意公开留言内容和答复", required=False, initial=True)
     attachments = MultipleFileField(label="附件（jpg、png、pdf、doc、docx，每个不超过 5 MB）",
                                     required=False)  # fmt: skip
+    contact_code = forms.CharField(label="手机或邮箱收到的验证码", max_length=6, required=False)
     captcha = CaptchaField(label="验证码")
     submission = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, verify_contact: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.verify_contact = verify_contact
+        if not verify_contact:
+            del self.fields["contact_code"]
+
+    def clean(self):
+        data = super().clean()
+        if self.verify_contact and not data.get("anonymous"):
+            from govsite.messaging.verification import check_code
+
+            contact = data.get("phone") or data.get("email") or ""
+            if not contact or not check_code(contact, data.get("contact_code", "")):
+                self.add_error("contact_code", "验证码不正确或已过期，请重新获取")
+        return data
 
 
 class QueryForm(forms.Form):

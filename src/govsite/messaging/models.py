@@ -269,3 +269,21 @@ class PrivateRead(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reader} {self.message.number} {self.at:%Y-%m-%d %H:%M}"
+
+
+class ContactCode(models.Model):
+    """A one-time code sent to verify a sender's contact (see verification.py)."""
+
+    contact_key = models.CharField(max_length=64, db_index=True)
+    code_hash = models.CharField(max_length=64)
+    address = models.CharField(max_length=64, blank=True, db_index=True)
+    created_at = models.DateTimeField(db_index=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+    tries = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("联系方式验证码")
+        verbose_name_plural = _("联系方式验证码")
+
+    def __str__(self) -> str:
+        return f"{self.contact_key[:8]} {self.created_at:%Y-%m-%d %H:%M}"

@@ -8,6 +8,7 @@ urlpatterns = [
     path("m/<str:number>/", views_public.detail, name="detail"),
     path("write/<slug:slug>/", views_public.write, name="write"),
     path("query/", views_public.query, name="query"),
+    path("verify/", views_public.send_contact_code, name="send_code"),
     path("query/rate/", views_public.rate, name="rate"),
     path("staff/", views_staff.inbox, name="inbox"),
     path("staff/route/", views_staff.bulk_route, name="bulk_route"),

@@ -9,8 +9,9 @@ from django.conf import settings
 from django.contrib import messages as flash
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
 from govsite.messaging.forms import QueryForm, RateForm, WriteForm
 from govsite.messaging.intake import IntakeError, Upload, check_query_code, submit
@@ -45,7 +46,8 @@ def detail(request, number: str):
 
 def write(request, slug: str):
     channel = get_object_or_404(Channel, slug=slug, is_active=True)
-    form = WriteForm(request.POST or None, request.FILES or None,
+    verify = settings.GOVSITE_MESSAGE_VERIFY_CONTACT
+    form = WriteForm(request.POST or None, request.FILES or None, verify_contact=verify,
                      initial={"submission": secrets.token_hex(16)})  # fmt: skip
     if request.method == "POST" and form.is_valid():
         files = form.cleaned_data.pop("attachments") or []
@@ -58,10 +60,27 @@ def write(request, slug: str):
             for field, text in exc.errors.items():
                 form.add_error(None if field == "__all__" or field not in form.fields else field, text)
         else:
+            if verify and done.created and not form.cleaned_data.get("anonymous"):
+                Message.objects.filter(pk=done.message.pk).update(contact_verified=True)
             return render(request, "messaging/submitted.html", {
                 "message": done.message, "code": done.query_code, "repeat": not done.created,
             })  # fmt: skip
-    return render(request, "messaging/write.html", {"channel": channel, "form": form})
+    return render(request, "messaging/write.html",
+                  {"channel": channel, "form": form, "verify": verify})  # fmt: skip
+
+
+@require_POST
+def send_contact_code(request):
+    """Send the one-time code to the phone or e-mail typed in the form (JSON answer)."""
+    from govsite.messaging.verification import VerificationError, send_code
+
+    if not settings.GOVSITE_MESSAGE_VERIFY_CONTACT:
+        raise Http404
+    try:
+        send_code(request.POST.get("contact", "")[:254], request.META.get("REMOTE_ADDR", ""))
+    except VerificationError as exc:
+        return JsonResponse({"sent": False, "detail": str(exc)}, status=400)
+    return JsonResponse({"sent": True, "detail": "验证码已发送"})
 
 
 def query(request):

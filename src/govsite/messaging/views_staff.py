@@ -104,7 +104,7 @@ def act(request, number: str):
     found = get_object_or_404(openable_messages(request.user), number=number)
     name = request.POST.get("action", "")
     params = {key: request.POST[key].strip() for key in
-              ("reason", "instruction", "text", "kind", "due_workdays") if request.POST.get(key)}  # fmt: skip
+              ("reason", "instruction", "text", "kind", "due_workdays", "competent") if request.POST.get(key)}  # fmt: skip
     if request.POST.get("unit"):
         params["unit"] = get_object_or_404(Unit, pk=request.POST["unit"], is_active=True)
     if name == "publish" and request.POST.get("complex"):

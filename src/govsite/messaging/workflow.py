@@ -143,11 +143,15 @@ def _decide_extension(message, now, approve: bool, **_):
     return {"extended": True, "due_at": current_calendar().add_workdays(message.due_at, days)}
 
 
-def _reply(message, now, actor, text, kind="answer", **_):
+def _reply(message, now, actor, text, kind="answer", competent="", **_):
     if kind not in REPLY_KINDS:
         raise WorkflowError("未知的答复类型")
     if kind == "thanks" and message.message_type != MessageType.SUGGESTION:
         raise WorkflowError("只有建议类留言可以致谢答复")
+    if kind == "out_of_scope":  # 000 annex 四(七): say which unit is competent
+        if not competent.strip():
+            raise WorkflowError("非本单位职责的答复须写明有权处理的主管单位")
+        text = f"{text.rstrip()}\n\n有权处理的主管单位：{competent.strip()}"
     calendar = current_calendar()
     return {
         "reply": text, "reply_kind": kind, "reply_unit": message.unit, "replied_at": now,
