@@ -188,6 +188,13 @@ class Message(models.Model):
         )
 
 
+# Steps that are not workflow transitions (those are named in workflow.TRANSITIONS).
+EVENT_LABELS = {
+    "submit": "提交留言", "import": "导入", "repeat": "重复留言", "remind": "到期提醒",
+    "overdue": "逾期告警", "ack_overdue": "超时未受理", "close": "办结",
+}  # fmt: skip
+
+
 class MessageEvent(models.Model):
     """One step of a message's history. ``public`` events are shown to the sender (e.g.
     "已转至某单位办理", 000 annex 四(五))."""
@@ -211,6 +218,14 @@ class MessageEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.message.number} {self.action}"
+
+    @property
+    def action_label(self) -> str:
+        from govsite.messaging.workflow import TRANSITIONS
+
+        if self.action in TRANSITIONS:
+            return TRANSITIONS[self.action].title
+        return EVENT_LABELS.get(self.action, self.action)
 
 
 class SupervisionOrder(models.Model):

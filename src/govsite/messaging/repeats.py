@@ -223,28 +223,26 @@ def _qualifies(score: float, title_score: float, same_sender: bool) -> bool:
     return same_sender and (score >= SAME_SENDER_THRESHOLD or title_score >= SAME_TITLE_THRESHOLD)
 
 
-def best_match(new: Candidate, others: Sequence[Candidate], own: Sequence[Candidate] = (),
-               load_texts: Callable[[list[Candidate]], None] | None = None,
-               screens: Sequence[str] | None = None) -> Match | None:  # fmt: skip
-    """The earlier message ``new`` repeats, if any: among ``others`` (open or recent
-    messages; ``screens``, if given, are their ``screen`` strings) and ``own`` (the same
-    sender's open or recent messages). The caller has done the limiting."""
+def shortlist(new: Candidate, others: Sequence[Candidate], own: Sequence[Candidate] = (),
+              screens: Sequence[str] | None = None) -> dict[int, Candidate]:  # fmt: skip
+    """The candidates worth scoring in full: the ``SHORTLIST`` best of ``others`` by a cheap
+    character ratio on the screens, and the sender's own that are at all alike."""
     found = process.extract(new.screen, screens if screens is not None else [c.screen for c in others],
                             scorer=fuzz.ratio, score_cutoff=SCREEN_CUTOFF, limit=SHORTLIST)  # fmt: skip
-    shortlist = {others[index].id: others[index] for _, _, index in found}
+    chosen = {others[index].id: others[index] for _, _, index in found}
     for c in own[-MAX_SAME_SENDER:]:
         if fuzz.ratio(new.screen, c.screen) >= OWN_SCREEN_CUTOFF or (
             title_similarity(new.title, c.title) >= SAME_TITLE_THRESHOLD
         ):
-            shortlist[c.id] = c
-    shortlist.pop(new.id, None)
-    if not shortlist:
-        return None
-    missing = [c for c in shortlist.values() if c.text is None]
-    if missing and load_texts is not None:
-        load_texts(missing)
+            chosen[c.id] = c
+    chosen.pop(new.id, None)
+    return chosen
+
+
+def score(new: Candidate, chosen: dict[int, Candidate]) -> Match | None:
+    """The best qualifying match among the shortlisted (with their texts loaded)."""
     best: Match | None = None
-    for candidate in shortlist.values():
+    for candidate in chosen.values():
         if candidate.text is None:
             continue
         same_sender = bool(new.sender_key) and candidate.sender_key == new.sender_key
@@ -253,13 +251,28 @@ def best_match(new: Candidate, others: Sequence[Candidate], own: Sequence[Candid
             fuzz.ratio(new.flat(), candidate.flat()) / 100 < TEXT_PRECHECK
         ):
             continue  # too unlike to be a repeat: spare jieba
-        score = token_similarity(new.tokens(), candidate.tokens())
-        if not _qualifies(score, title_score, same_sender):
+        value = token_similarity(new.tokens(), candidate.tokens())
+        if not _qualifies(value, title_score, same_sender):
             continue
-        if (best is None or score > best.score
-                or (score == best.score and candidate.received_at < best.matched.received_at)):  # fmt: skip
-            best = Match(new.id, candidate, score, same_sender, title_score)
+        if (best is None or value > best.score
+                or (value == best.score and candidate.received_at < best.matched.received_at)):  # fmt: skip
+            best = Match(new.id, candidate, value, same_sender, title_score)
     return best
+
+
+def best_match(new: Candidate, others: Sequence[Candidate], own: Sequence[Candidate] = (),
+               load_texts: Callable[[list[Candidate]], None] | None = None,
+               screens: Sequence[str] | None = None) -> Match | None:  # fmt: skip
+    """The earlier message ``new`` repeats, if any: among ``others`` (open or recent
+    messages; ``screens``, if given, are their ``screen`` strings) and ``own`` (the same
+    sender's open or recent messages). The caller has done the limiting."""
+    chosen = shortlist(new, others, own, screens)
+    if not chosen:
+        return None
+    missing = [c for c in chosen.values() if c.text is None]
+    if missing and load_texts is not None:
+        load_texts(missing)
+    return score(new, chosen)
 
 
 # -- a new message (intake) -----------------------------------------------------------------
@@ -332,9 +345,12 @@ def _check_batch(items: list[Message]) -> tuple[list[Message], dict[int, Match],
                .filter(rank__lte=MAX_SAME_SENDER))  # fmt: skip
         for c in sorted(_unique(_rows(own), known), key=_pool_key):
             by_sender[c.sender_key].append(c)
+    for message in items:  # their texts are at hand: no query for them
+        if message.pk in known:
+            known[message.pk].text = full_text(message.title, message.content)
     checked: list[Message] = []
     later: list[Message] = []
-    matches: dict[int, Match] = {}
+    chosen: list[tuple[Message, Candidate, dict[int, Candidate]]] = []
     for message in items:
         at = message.received_at
         here = (at, message.pk)
@@ -349,9 +365,17 @@ def _check_batch(items: list[Message]) -> tuple[list[Message], dict[int, Match],
                 if _pool_key(c) < here and (c.received_at >= at - span or c.open)]  # fmt: skip
         seen = {c.id for c in recent}
         others = recent + [c for c in old + mine if c.id not in seen and not seen.add(c.id)]
-        new = Candidate.of(message)
-        match = best_match(new, others, mine, load_texts)
+        new = known.get(message.pk) or Candidate.of(message)  # one object: tokens once
+        chosen.append((message, new, shortlist(new, others, mine)))
         checked.append(message)
+    # the shortlisted texts of the whole batch in one query, then the scores in time order
+    missing = {c.id: c for _, _, found in chosen for c in found.values() if c.text is None}
+    ids = list(missing)
+    for index in range(0, len(ids), 1000):
+        load_texts([missing[pk] for pk in ids[index : index + 1000]])
+    matches: dict[int, Match] = {}
+    for message, new, found in chosen:
+        match = score(new, found)
         if match is not None and match.first_id != message.pk:
             matches[message.pk] = match
             if message.pk in known:  # later items of the batch link to the first of the chain
