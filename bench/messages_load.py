@@ -45,6 +45,7 @@ import fcntl
 import json
 import os
 import random
+import resource
 import signal
 import socket
 import statistics
@@ -244,15 +245,18 @@ def database_size(env: dict) -> dict:
 # ------------------------------------------------------------------------------- server
 
 
-#: Runs gunicorn like ``govsite serve`` but with N processes, and optionally without the
-#: repeat check at submission (diagnostic: how much of a submission it costs).
+#: Runs gunicorn like ``govsite serve`` but with N processes × T threads, and optionally
+#: without the repeat check (diagnostic: what the background check costs the submissions;
+#: the messages stay unchecked and the sweep at the end checks them).
 LAUNCHER = r"""
 import os, sys
 import django
 django.setup()
+import govsite.messaging.tasks as tasks
 if os.environ.get("BENCH_NO_REPEAT_CHECK") == "1":
-    import govsite.messaging.repeats as repeats
-    repeats.link_repeat = lambda message: None
+    tasks.dispatch = lambda message_id: False
+if os.environ.get("BENCH_REPEAT_DUTY"):
+    tasks.DUTY = float(os.environ["BENCH_REPEAT_DUTY"])
 from gunicorn.app.base import BaseApplication
 from govsite.wsgi import application
 class Server(BaseApplication):
@@ -267,26 +271,39 @@ Server().run()
 """
 
 
-def describe(spec: str, threads: int) -> str:
+def parse_spec(spec: str, threads: int) -> tuple[str, int, int, str]:
+    """A --servers entry: serve, gunicorn:N or gunicorn:NxT, optionally +norepeat →
+    (kind, processes, threads, flag)."""
     kind, _, flag = spec.partition("+")
+    if kind == "serve":
+        return "serve", 1, threads, flag
+    size = kind.split(":")[1]
+    workers, _, per = size.partition("x")
+    return "gunicorn", int(workers), int(per or threads), flag
+
+
+def describe(spec: str, threads: int) -> str:
+    kind, workers, threads, flag = parse_spec(spec, threads)
     text = (f"govsite serve (gunicorn 1 process × {threads} threads)" if kind == "serve"
-            else f"gunicorn {kind.split(':')[1]} processes × {threads} threads")  # fmt: skip
+            else f"gunicorn {workers} processes × {threads} threads")  # fmt: skip
     return text + (", repeat check switched off" if flag == "norepeat" else "")
 
 
 def start_server(spec: str, args, env: dict) -> subprocess.Popen:
-    """spec: "serve" (as shipped), "gunicorn:N" (N processes); "+norepeat" appended skips
-    repeats.link_repeat at submission (a diagnostic, not a configuration)."""
-    kind, _, flag = spec.partition("+")
+    """spec: "serve" (as shipped), "gunicorn:N" (N processes × --threads) or "gunicorn:NxT";
+    "+norepeat" appended hands no message to the background repeat check (a diagnostic,
+    not a configuration)."""
+    kind, workers, threads, flag = parse_spec(spec, args.threads)
     env = dict(env, BENCH_NO_REPEAT_CHECK="1" if flag == "norepeat" else "0")
+    if args.repeat_duty:
+        env["BENCH_REPEAT_DUTY"] = str(args.repeat_duty)
     out = open(Path(env["GOVSITE_DATA_DIR"]) / f"server-{spec}.log", "w")  # noqa: SIM115
-    if kind == "serve" and not flag:
+    if kind == "serve" and not flag and not args.repeat_duty:
         command = [str(BIN / "govsite"), "serve", "--host", "127.0.0.1", "--port", str(args.port),
-                   "--threads", str(args.threads), "--no-scheduler"]  # fmt: skip
+                   "--threads", str(threads), "--no-scheduler"]  # fmt: skip
     else:
-        workers = int(kind.split(":")[1]) if kind.startswith("gunicorn:") else 1
         command = [str(BIN / "python"), "-c", LAUNCHER, f"127.0.0.1:{args.port}", str(workers),
-                   str(args.threads)]  # fmt: skip
+                   str(threads)]  # fmt: skip
     log("starting:", describe(spec, args.threads))
     server = subprocess.Popen(command, env=env, cwd=REPO, stdout=out, stderr=subprocess.STDOUT,
                               start_new_session=True)  # fmt: skip
@@ -314,6 +331,58 @@ def stop_server(server: subprocess.Popen | None) -> None:
     except subprocess.TimeoutExpired:
         os.killpg(server.pid, signal.SIGKILL)
         server.wait(10)
+
+
+# ------------------------------------------------------------------------ CPU accounting
+
+CLOCK = os.sysconf("SC_CLK_TCK")
+
+
+def _proc_cpu(entry: Path) -> tuple[int, float, str] | None:
+    """(process group, CPU seconds, command line) of one /proc/<pid>."""
+    try:
+        stat = (entry / "stat").read_text()
+        cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return None
+    fields = stat[stat.rindex(")") + 2 :].split()
+    return int(fields[2]), (int(fields[11]) + int(fields[12])) / CLOCK, cmdline
+
+
+def cpu_snapshot(server: subprocess.Popen | None, db: str) -> dict:
+    """CPU seconds so far: this process (the load generator), each process of the server's
+    process group, of PostgreSQL (backends of the bench database apart), and the whole
+    machine (busy)."""
+    with open("/proc/stat") as f:
+        ticks = [int(x) for x in f.readline().split()[1:]]
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    snap = {"wall": time.monotonic(), "machine": (sum(ticks[:8]) - ticks[3] - ticks[4]) / CLOCK,
+            "client": own.ru_utime + own.ru_stime, "server": {}, "postgres": {},
+            "postgres_other": {}}  # fmt: skip
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or (found := _proc_cpu(entry)) is None:
+            continue
+        group, seconds, cmdline = found
+        if server is not None and group == server.pid:
+            snap["server"][entry.name] = seconds
+        elif cmdline.startswith("postgres"):
+            snap["postgres" if f" {db} " in cmdline else "postgres_other"][entry.name] = seconds
+    return snap
+
+
+def cpu_split(before: dict, after: dict) -> dict:
+    """Cores used on average between two snapshots (2.0 = both cores of this machine). Per
+    process: what a process that ended in between used since the first snapshot is not
+    seen (PostgreSQL backends come and go), so those figures are lower bounds."""
+    wall = after["wall"] - before["wall"]
+    used = {k: round((after[k] - before[k]) / wall, 2) for k in ("machine", "client")}
+    for k in ("server", "postgres", "postgres_other"):
+        seconds = sum(max(0.0, v - before[k].get(pid, 0.0)) for pid, v in after[k].items())
+        used[k] = round(seconds / wall, 2)
+    used["everything_else"] = round(used["machine"] - used["client"] - used["server"]
+                                    - used["postgres"] - used["postgres_other"], 2)  # fmt: skip
+    used["idle"] = round(os.cpu_count() - used["machine"], 2)
+    return used
 
 
 # ------------------------------------------------------------------------------ ranking
@@ -531,6 +600,60 @@ async def phase(name: str, base: str, world: dict, args, backlog: list[str], key
     return result
 
 
+# ------------------------------------------------------------------------- repeat check
+
+
+def unchecked(keys: list[str]) -> int:
+    from govsite.messaging.models import Message
+
+    return sum(Message.objects.filter(idempotency_key__in=keys[i : i + 5000], repeat_checked=False)
+               .count() for i in range(0, len(keys), 5000))  # fmt: skip
+
+
+def wait_for_checks(keys: list[str], server, args, checking: bool) -> dict:
+    """How many of a phase's submissions the background repeat check had not done when the
+    phase ended, and how long it took to catch up (at most ``--drain`` seconds)."""
+    from django.db import connection
+
+    before = cpu_snapshot(server, args.db)
+    started = time.monotonic()
+    first = left = unchecked(keys)
+    while checking and left and time.monotonic() - started < args.drain:
+        time.sleep(1)
+        left = unchecked(keys)
+    seconds = time.monotonic() - started
+    done = {"submitted": len(keys), "unchecked_at_end": first, "unchecked_after_wait": left,
+            "waited_seconds": round(seconds, 1)}  # fmt: skip
+    if checking and first and seconds >= 1:
+        done["cpu_while_waiting"] = cpu_split(before, cpu_snapshot(server, args.db))
+    connection.close()
+    log(f"  repeat check: {first} of {len(keys)} unchecked at the end of the phase, "
+        f"{left} after {seconds:.0f} s")  # fmt: skip
+    return done
+
+
+def final_sweep(keys: list[str]) -> dict:
+    """What ``govsite link_repeats`` does after a restart: the submissions the background
+    never checked (a server stopped with a queue, the +norepeat diagnostic), oldest first."""
+    from django.db import connection
+
+    from govsite.messaging.models import Message
+    from govsite.messaging.repeats import sweep
+
+    before = unchecked(keys)
+    done = sweep(max_seconds=900)
+    after = unchecked(keys)
+    linked = sum(Message.objects.filter(idempotency_key__in=keys[i : i + 5000],
+                                        repeat_of__isnull=False).count()
+                 for i in range(0, len(keys), 5000))  # fmt: skip
+    connection.close()
+    result = {"run_unchecked_before": before, "run_unchecked_after": after,
+              "swept": done["checked"], "sweep_seconds": round(done["seconds"], 1),
+              "run_linked_as_repeats": linked, "left_in_database": done["left"]}  # fmt: skip
+    log(f"  sweep: {result}")
+    return result
+
+
 # -------------------------------------------------------------------------------- verify
 
 
@@ -630,6 +753,33 @@ def report(result: dict) -> str:
                          f"{r['per_second']} | {r['p50_ms']} | {r['p99_ms']} | {r['max_ms']} |")  # fmt: skip
         if p["errors"]:
             lines.append(f"| {p['phase']} | errors | {p['errors']} | | | | |")
+    lines += ["", f"## CPU during each phase (cores used on average; this machine has "
+              f"{result['cpus']})", "",
+              "| phase | load generator | server | PostgreSQL (bench db) | other postgres "
+              "| everything else | idle |", "|---|---|---|---|---|---|---|"]  # fmt: skip
+    for p in result["phases"]:
+        c = p.get("cpu")
+        if c:
+            lines.append(f"| {p['server']}: {p['phase']} | {c['client']} | {c['server']} | "
+                         f"{c['postgres']} | {c['postgres_other']} | {c['everything_else']} | "
+                         f"{c['idle']} |")  # fmt: skip
+    lines += ["", "## Repeat check (in the background after commit; the sweep for the rest)", "",
+              "| phase | submitted | unchecked when the phase ended | unchecked after waiting "
+              "| waited s | server cores while waiting |", "|---|---|---|---|---|---|"]  # fmt: skip
+    for p in result["phases"]:
+        r = p.get("repeat_check")
+        if r:
+            cores = r.get("cpu_while_waiting", {}).get("server", "")
+            lines.append(f"| {p['server']}: {p['phase']} | {r['submitted']} | "
+                         f"{r['unchecked_at_end']} | {r['unchecked_after_wait']} | "
+                         f"{r['waited_seconds']} | {cores} |")  # fmt: skip
+    w = result.get("sweep")
+    if w:
+        lines += ["", f"Then the sweep (`govsite link_repeats`, as after a restart): "
+                  f"{w['run_unchecked_before']} of this run's submissions unchecked before, "
+                  f"**{w['run_unchecked_after']} after**; {w['swept']} checked in "
+                  f"{w['sweep_seconds']} s; {w['run_linked_as_repeats']} of this run's "
+                  f"submissions linked as repeats (the generated texts are much alike)."]  # fmt: skip
     v = result["verify"]
     lines += ["", "## Verification", "",
               f"{v['submitted_acknowledged']} acknowledged submissions, {v['stored']} stored "
@@ -660,8 +810,18 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--servers", default="serve",
                         help="comma-separated, run one after the other on the same data: serve "
-                             "(as shipped), gunicorn:N (N processes); +norepeat skips the "
-                             "repeat check (diagnostic)")  # fmt: skip
+                             "(as shipped), gunicorn:N (N processes × --threads), gunicorn:NxT; "
+                             "+norepeat hands nothing to the background repeat check "
+                             "(diagnostic)")  # fmt: skip
+    parser.add_argument("--drain", type=float, default=120.0,
+                        help="after each phase, wait at most this long for the background "
+                             "repeat check to catch up")  # fmt: skip
+    parser.add_argument(
+        "--repeat-duty",
+        type=float,
+        default=0.0,
+        help="experiment: the background check's CPU share (tasks.DUTY)",
+    )
     parser.add_argument("--port", type=int, default=28300)
     parser.add_argument("--ranking-repeats", type=int, default=30)
     parser.add_argument("--timeout", type=int, default=5400, help="whole run, seconds")
@@ -724,16 +884,26 @@ def main() -> int:
                 result["ranking"] = asyncio.run(time_ranking(base, args.ranking_repeats))
                 result["direct_sql"] = time_direct_sql()
             backlog: list[str] = []
+            checking = parse_spec(spec.strip(), args.threads)[3] != "norepeat"
             for name in args.phases.split(","):
                 log(f"phase {name} ({args.duration:.0f} s, {args.clients} clients) …")
+                known = set(keys)
+                before = cpu_snapshot(server, args.db)
                 done = asyncio.run(phase(name.strip(), base, world, args, backlog, keys, driven))
+                done["cpu"] = cpu_split(before, cpu_snapshot(server, args.db))
+                log(f"  cores used: {done['cpu']}")
                 done["server"] = describe(spec.strip(), args.threads)
+                new_keys = [k for k in keys if k not in known and keys[k]]
+                if new_keys:
+                    done["repeat_check"] = wait_for_checks(new_keys, server, args, checking)
                 result["phases"].append(done)
             if number == 0:
                 log("ranking again, after the load …")
                 result["ranking_after"] = asyncio.run(time_ranking(base, 10))
             stop_server(server)
             server = None
+        log("sweeping what the background did not check (govsite link_repeats) …")
+        result["sweep"] = final_sweep([k for k, n in keys.items() if n])
         log("verifying …")
         result["verify"] = verify(keys, driven, not args.no_full_check)
         result["database"] = database_size(env)

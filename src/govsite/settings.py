@@ -188,7 +188,9 @@ GOVSITE_MESSAGES_PER_HOUR = env_int("GOVSITE_MESSAGES_PER_HOUR", 5)  # per sende
 # Ask the sender for a code sent to their phone (SMS adapter) or e-mail before accepting.
 GOVSITE_MESSAGE_VERIFY_CONTACT = env_bool("GOVSITE_MESSAGE_VERIFY_CONTACT", False)
 GOVSITE_MESSAGE_MAX_ATTACHMENTS = env_int("GOVSITE_MESSAGE_MAX_ATTACHMENTS", 3)
-GOVSITE_MESSAGE_MAX_ATTACHMENT_BYTES = env_int("GOVSITE_MESSAGE_MAX_ATTACHMENT_BYTES", 5 * 1024 * 1024)
+GOVSITE_MESSAGE_MAX_ATTACHMENT_BYTES = env_int(
+    "GOVSITE_MESSAGE_MAX_ATTACHMENT_BYTES", 5 * 1024 * 1024
+)
 GOVSITE_OPEN311_API_KEYS = env_list("GOVSITE_OPEN311_API_KEYS", [])  # Open311 POST api_key values
 # Start the in-process scheduler in `govsite serve` when there is no Celery beat (REDIS_URL).
 GOVSITE_SCHEDULER = env_bool("GOVSITE_SCHEDULER", True)

@@ -66,7 +66,9 @@ def test_citizen_to_mayor_routed_replied_rated_and_report_kept_secret(
     assert "张举报" not in page_text and "13722223333" not in page_text
     unit.goto(f"{base}/messages/staff/m/{number}/")
     unit.click("form.action-accept button")
-    unit.fill("form.action-reply textarea[name=text]", "您好，请携带户口簿、出生证明到片区幼儿园报名。")
+    unit.fill(
+        "form.action-reply textarea[name=text]", "您好，请携带户口簿、出生证明到片区幼儿园报名。"
+    )
     unit.click("form.action-reply button")
     assert "已答复" in unit.locator(".status").inner_text()
     unit.screenshot(path=screenshots / "m3-replied.png", full_page=True)

@@ -64,6 +64,9 @@ def test_broken_images_and_external_links_are_reported_with_their_pages(
     assert checks[f"{other}/alive"].error is None and not checks[f"{other}/alive"].internal
     attachment = checks[f"{base}/files/report.pdf"]
     assert attachment.kind == "attachment" and attachment.status == 200
+    # Referrers looked up only where asked (the checks need them for failures only).
+    failing = by_url(result.checked(referrers_when=lambda status, error: error is not None))
+    assert failing[dead].found_on == [f"{base}/"] and failing[f"{other}/alive"].found_on == []
     assert attachment.method == "HEAD"
     assert "GET /files/report.pdf" not in site.hits  # checked, never downloaded
     pages = by_url(result.pages())

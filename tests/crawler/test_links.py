@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from govsite.crawler.links import extract_links, js_urls
@@ -114,3 +114,37 @@ def test_js_urls_reads_open_and_location_calls():
 def test_extraction_never_crashes_on_arbitrary_markup(text):
     for link in extract_links(text, BASE):
         assert link.url.startswith(("http://", "https://")) and "#" not in link.url
+
+
+RESOLVER = None  # one cache across examples: a key that is too short shows as a mismatch
+BASES = ["http://h/a/b.html", "https://h/a/b.html", "http://h/a/b.html?q=1", "https://k/a/",
+         "http://k/a/c.html", "http://h", "http://h/a;p/b", "http://u@h:80/a//b/c", "HTTP://H/A/b",
+         "http://h/a/..", "https://h/a/b.html#x/y"]  # fmt: skip
+HREF_PIECES = ["a", "b", "/", ".", "..", "?", "#", ";", ":", "http:", "HTTP:", "https:", "//",
+               "http://h", "//k", "\x01", "mailto:"]  # fmt: skip
+
+
+@settings(max_examples=1000, deadline=None)
+@given(base=st.sampled_from(BASES), href=st.lists(st.sampled_from(HREF_PIECES), min_size=1,
+                                                   max_size=6).map("".join))  # fmt: skip
+def test_the_resolver_cache_gives_exactly_what_urljoin_gives(base, href):
+    """Cached by the part of the page URL an href depends on, yet always urljoin's answer
+    (without the fragment; http(s) only)."""
+    global RESOLVER
+    from urllib.parse import urljoin
+
+    from govsite.crawler.links import _Resolver
+
+    RESOLVER = RESOLVER or _Resolver()
+    expected = urljoin(base, href).split("#")[0]
+    if not expected.startswith(("http://", "https://")):
+        expected = None
+    assert RESOLVER.for_base(base)(href) == expected
+
+
+def test_links_are_built_as_real_link_tuples():
+    from govsite.crawler.links import Link, _link
+
+    link = _link(("http://h/x", "page", "文本", "a"))
+    assert type(link) is Link and link == Link("http://h/x", "page", "文本", "a")
+    assert link.text == "文本"

@@ -73,6 +73,17 @@ def test_evidence_is_content_addressed_and_compressed(tmp_path):
         load_evidence("0" * 64, tmp_path)
 
 
+def test_remembered_digests_are_bounded(monkeypatch):
+    """The digest set only saves compressing a repeated body: bounded, it may forget."""
+    monkeypatch.setattr("govsite.crawler.evidence.KNOWN_LIMIT", 3)
+    writer = EvidenceWriter()
+    for n in range(10):
+        writer.prepare(b"page %d" % n)
+        assert len(writer._known) <= 3
+    _, row = writer.prepare(b"page 0")  # forgotten: compressed again, stored once by the DB
+    assert row is not None and zlib.decompress(row[2]) == b"page 0"
+
+
 def test_crawler_imports_no_django():
     code = "import sys, govsite.crawler; print(any(m.startswith('django') for m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -46,3 +46,10 @@ URLS = r"https?://[a-z]{1,8}\.gov\.cn(:[1-9][0-9]{1,3})?(/[a-z0-9.]{0,6}){0,4}(\
 @given(st.from_regex(URLS, fullmatch=True))
 def test_canonical_is_idempotent(url):
     assert canonical(canonical(url)) == canonical(url)
+
+
+def test_url_cache_entries_share_equal_strings():
+    """Most URLs are already in fetch and canonical form: one string serves all three."""
+    url = "http://www.x.gov.cn/a/b.html"
+    fetch, key, site, attachment = UrlCache().get(url)
+    assert fetch is url and key is url and site == "x.gov.cn" and not attachment

@@ -39,7 +39,9 @@ def test_remind_then_alert_once_each(write, personas, tree):
         assert run()["overdue"] == 0
     kinds = set(Notification.objects.values_list("kind", flat=True))
     assert {"messages.remind", "messages.overdue"} <= kinds
-    assert Notification.objects.filter(recipient=personas.supervisor, kind="messages.overdue").exists()
+    assert Notification.objects.filter(
+        recipient=personas.supervisor, kind="messages.overdue"
+    ).exists()
 
 
 def test_a_message_nobody_reviewed_in_24_hours_is_flagged(write, personas):

@@ -11,6 +11,7 @@ import sqlite3
 import subprocess
 import sys
 import threading
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -72,7 +73,7 @@ def test_the_background_thread_links_it_after_commit(channels, monkeypatch):
             gate.wait(30)
             super()._run()
 
-    worker = Gated()
+    worker = Gated(gather=0.1)
     monkeypatch.setattr(tasks, "background", lambda: worker)
     first = submit(channels.board, SCHOOL, address="10.0.0.1").message
     other = submit(channels.board, OTHER, address="10.0.0.2").message
@@ -200,3 +201,86 @@ def test_an_unchecked_message_survives_a_kill_and_the_sweep_links_it(tmp_path):
         rows = db.execute("SELECT id, repeat_of_id, repeat_checked FROM messaging_message "
                           "ORDER BY id").fetchall()  # fmt: skip
     assert rows == [(1, None, 1), (2, 1, 1)]
+
+
+# -- the lean intake request --------------------------------------------------------------------
+
+PLAIN = {"message_type": "consult", "title": "  咨询幼儿园入学政策 ", "content": "请问今年幼儿园入学需要哪些材料？",
+         "name": "王小明", "phone": "13800000001"}  # fmt: skip
+
+
+@pytest.mark.parametrize("body", [
+    PLAIN,
+    PLAIN | {"channel": "mayor", "anonymous": True, "wants_public": False, "email": ""},
+    PLAIN | {"captcha_key": "abc", "captcha_value": " x7Y ", "unknown": [1, 2]},
+])  # fmt: skip
+def test_the_plain_json_path_gives_what_the_serializer_gives(body):
+    from govsite.messaging.api import IntakeSerializer, plain_intake_data
+
+    serializer = IntakeSerializer(data=body)
+    assert serializer.is_valid(), serializer.errors
+    assert plain_intake_data(body) == dict(serializer.validated_data)
+
+
+@pytest.mark.parametrize("change", [
+    {"title": "   "}, {"title": 12}, {"content": None}, {"anonymous": "true"}, {"phone": 138},
+    {"message_type": "spam"}, {"channel": "no slug"}, {"channel": ""}, {"title": "题" * 1001},
+    {"name": "a\x00b"}, {"content": "坏\ud800字"}, {"message_type": None},
+])  # fmt: skip
+def test_anything_unusual_goes_through_the_serializer(change):
+    from govsite.messaging.api import plain_intake_data
+
+    assert plain_intake_data(PLAIN | change) is None
+    body = dict(PLAIN)
+    del body["content"]
+    assert plain_intake_data(body) is None
+
+
+def test_a_staff_token_submission_takes_seven_queries(channels, personas):
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    outsider = APIClient()  # a token without a govsite role: the public's rules apply
+    outsider.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=personas.outsider)}")
+    refused = outsider.post("/api/messages/", PLAIN, format="json")
+    assert refused.status_code == 400 and "captcha_value" in refused.json()["errors"]
+    client = APIClient()
+    token = Token.objects.create(user=personas.edu_officer)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    body = PLAIN | {"channel": "board"}
+    with CaptureQueriesContext(connection) as q:
+        done = client.post("/api/messages/", body, format="json", HTTP_IDEMPOTENCY_KEY="abc-1")
+    assert done.status_code == 201, done.json()
+    sqls = [x["sql"] for x in q.captured_queries if "SAVEPOINT" not in x["sql"]]
+    # token (with "holds a role"), channel, Idempotency-Key, then the INSERTs of the message
+    # and its submit event (in a transaction); no repeat check, no UPDATE
+    assert len([s for s in sqls if s not in ("BEGIN", "COMMIT")]) == 5, sqls
+    assert not [s for s in sqls if s.startswith("UPDATE")]
+    again = client.post("/api/messages/", body, format="json", HTTP_IDEMPOTENCY_KEY="abc-1")
+    assert again.status_code == 200 and again.json()["number"] == done.json()["number"]
+
+
+def test_a_changed_deadline_policy_is_used_at_once_in_this_process(channels, monkeypatch):
+    from govsite.messaging import intake
+    from govsite.messaging.models import DeadlinePolicy
+
+    monkeypatch.setattr(intake, "_ack_hours", {})  # the rollback clears no cache: keep ours
+
+    first = submit(channels.board, SCHOOL, address="10.0.0.1").message
+    assert first.ack_due_at - first.received_at == timedelta(hours=24)
+    DeadlinePolicy.objects.create(message_type="consult", ack_hours=48)
+    later = submit(channels.board, OTHER, address="10.0.0.2").message
+    assert later.ack_due_at - later.received_at == timedelta(hours=48)
+
+
+def test_a_late_check_records_the_status_the_message_has_by_then(channels, tree, user_factory):
+    from govsite.accounts.roles import Role
+    from govsite.messaging.workflow import transition
+
+    office = user_factory("xinxiban", Role.INFORMATION, tree.city)
+    first = submit(channels.board, SCHOOL, address="10.0.0.1").message
+    again = submit(channels.board, SCHOOL | {"phone": "13900000002"}, address="10.0.0.2").message
+    transition(again, "publish", office)  # before the background got to it
+    assert link_unchecked([first.pk, again.pk]) == 2
+    event = MessageEvent.objects.get(action="repeat")
+    assert event.message == again and event.from_status == event.to_status == "collected"

@@ -34,7 +34,7 @@ FORM = {"message_type": "consult", "title": "咨询公积金提取", "content": 
 def test_citizen_writes_to_the_mayor_and_follows_the_message_with_the_code(client, channels):
     response = client.post(reverse("messaging:write", args=["mayor"]), FORM)
     page = response.content.decode()
-    assert response.status_code == 200 and "留言编号" in page, page[page.find("errorlist"):][:500]
+    assert response.status_code == 200 and "留言编号" in page, page[page.find("errorlist") :][:500]
     message = Message.objects.get()
     code = page.split('class="query-code">')[1].split("<")[0]
     assert message.number in page and len(code) == 8
@@ -75,7 +75,9 @@ def test_an_attachment_whose_bytes_do_not_match_its_type_is_refused(client, chan
 
 
 def test_script_in_a_message_is_shown_as_text(client, write, personas, tree):
-    message = write(title="<script>alert(1)</script>标题", content="<img src=x onerror=alert(1)>内容很长很长").message
+    message = write(
+        title="<script>alert(1)</script>标题", content="<img src=x onerror=alert(1)>内容很长很长"
+    ).message
     transition(message, "publish", personas.information)
     page = client.get(reverse("messaging:detail", args=[message.number])).content.decode()
     assert "<script>alert(1)" not in page and "&lt;script&gt;" in page
@@ -101,7 +103,9 @@ def test_a_unit_sees_only_messages_routed_to_it(client, write, personas, tree):
     transition(message, "route", personas.information, unit=tree.edu)
     client.force_login(personas.fin_officer)
     assert client.get(reverse("messaging:staff_detail", args=[message.number])).status_code == 404
-    assert message.number not in client.get(reverse("messaging:inbox") + "?tab=all").content.decode()
+    assert (
+        message.number not in client.get(reverse("messaging:inbox") + "?tab=all").content.decode()
+    )
     client.force_login(personas.edu_officer)
     page = client.get(reverse("messaging:staff_detail", args=[message.number])).content.decode()
     assert "13800000001" in page  # an ordinary sender's contact, to answer them
@@ -109,8 +113,13 @@ def test_a_unit_sees_only_messages_routed_to_it(client, write, personas, tree):
 
 
 def test_a_report_sender_never_reaches_the_unit(client, write, personas, tree):
-    report = write(message_type="report", title="举报教育局某干部违规收费", name="张举报人",
-                   phone="13711112222", email="whistle@example.com").message
+    report = write(
+        message_type="report",
+        title="举报教育局某干部违规收费",
+        name="张举报人",
+        phone="13711112222",
+        email="whistle@example.com",
+    ).message
     transition(report, "keep_private", personas.information)
     transition(report, "route", personas.information, unit=tree.edu)
     for user in (personas.edu_officer, personas.county_head):
@@ -122,7 +131,10 @@ def test_a_report_sender_never_reaches_the_unit(client, write, personas, tree):
             assert "张举报人" not in body and "13711112222" not in body
             assert "whistle@example.com" not in body
     client.force_login(personas.information)
-    assert "张举报人" in client.get(reverse("messaging:staff_detail", args=[report.number])).content.decode()
+    assert (
+        "张举报人"
+        in client.get(reverse("messaging:staff_detail", args=[report.number])).content.decode()
+    )
 
 
 def test_a_unit_handles_and_replies_through_the_page(client, write, personas, tree):
@@ -181,15 +193,22 @@ def test_the_sender_rates_the_reply_with_the_code(client, channels, personas, tr
     transition(message, "route", personas.information, unit=tree.edu)
     transition(message, "accept", personas.edu_officer)
     transition(message, "reply", personas.edu_officer, text="答复内容")
-    client.post(reverse("messaging:rate"), {"number": message.number, "code": "BADCODE1", "rating": "satisfied"})
+    client.post(
+        reverse("messaging:rate"),
+        {"number": message.number, "code": "BADCODE1", "rating": "satisfied"},
+    )
     message.refresh_from_db()
     assert message.satisfaction == ""
-    client.post(reverse("messaging:rate"), {"number": message.number, "code": code, "rating": "basic"})
+    client.post(
+        reverse("messaging:rate"), {"number": message.number, "code": code, "rating": "basic"}
+    )
     message.refresh_from_db()
     assert message.satisfaction == "basic" and message.status == Status.CLOSED
 
 
-def test_with_verification_on_a_sender_proves_the_phone_with_a_code(client, channels, settings, monkeypatch):
+def test_with_verification_on_a_sender_proves_the_phone_with_a_code(
+    client, channels, settings, monkeypatch
+):
     from govsite.messaging import verification
 
     settings.GOVSITE_MESSAGE_VERIFY_CONTACT = True

@@ -33,7 +33,9 @@ def test_full_path_from_review_to_rating(write, personas, tree):
     message = routed(write, personas, tree.edu)
     assert message.status == Status.ASSIGNED and message.unit == tree.edu and message.due_at
     transition(message, "accept", personas.edu_officer)
-    transition(message, "reply", personas.edu_officer, text="请携带户口本和出生证明到所在片区幼儿园报名。")
+    transition(
+        message, "reply", personas.edu_officer, text="请携带户口本和出生证明到所在片区幼儿园报名。"
+    )
     assert message.status == Status.REPLIED and message.on_time and message.reply_unit == tree.edu
     transition(message, "rate", "sender", rating="satisfied")
     assert message.status == Status.CLOSED and message.satisfaction == "satisfied"
@@ -176,7 +178,9 @@ def test_an_out_of_scope_reply_names_the_competent_unit(write, personas, tree):
     message = routed(write, personas, tree.edu)
     transition(message, "accept", personas.edu_officer)
     with pytest.raises(WorkflowError, match="主管单位"):
-        transition(message, "reply", personas.edu_officer, text="不属于我局职责", kind="out_of_scope")
+        transition(
+            message, "reply", personas.edu_officer, text="不属于我局职责", kind="out_of_scope"
+        )
     transition(message, "reply", personas.edu_officer, text="不属于我局职责", kind="out_of_scope",
                competent="示范市市场监督管理局")  # fmt: skip
     assert "示范市市场监督管理局" in message.reply

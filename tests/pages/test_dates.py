@@ -266,3 +266,27 @@ def test_htmldate_failure_is_not_fatal(monkeypatch):
 
 def test_page_without_any_date_has_no_publication_date():
     assert publication_date(html(body="<p>欢迎访问</p>"), today=TODAY) is None
+
+
+# --- the fast date scan ----------------------------------------------------------------
+
+DATE_PIECES = [
+    "2024", "1999", "2031", "20", "19", "1", "12", "31", "0", "5", "二〇二四", "一九九九",
+    "二〇二", "十二", "三十一", "十", "一", "二", "〇", "年", "月", "日", "号", "-", "/", ".",
+    " ", "x", "发布日期：", "１", "２０２４",
+]  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(DATE_PIECES), max_size=16).map("".join))
+def test_the_fast_date_scan_finds_exactly_what_the_date_pattern_finds(text):
+    """iter_dates tries the full pattern only where a year starts; nothing may change."""
+    from govsite.pages.dates import _DATE, _date_matches
+
+    for sample in (text, f"1{text}", f".{text}", f"{text}2025-1-1"):
+        expected = [(m.span(), m.groupdict()) for m in _DATE.finditer(sample)]
+        assert [(m.span(), m.groupdict()) for m in _date_matches(sample)] == expected
+
+
+def test_a_year_right_after_a_digit_or_a_dot_is_not_a_date_start():
+    assert find_dates("12020-01-02 v1.2021.3.4 2022-05-06", today=TODAY) == [date(2022, 5, 6)]

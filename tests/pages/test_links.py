@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from govsite.pages.links import canonical_url, count_by_kind, extract_links, resolve_href
@@ -193,3 +193,26 @@ def test_cached_resolution_equals_plain_urljoin(base, href):
     assert resolve_href(base, href) == expected
     if href and not href.startswith("#"):
         assert expected == canonical_url(urljoin(base, href))
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    base=st.sampled_from(
+        ["http://h/a/b.html", "http://h/a/b.html?q=1", "https://h/a/", "http://k/a/c.html",
+         "http://h", "https://k:8443/x/y.html#frag", "file:///tmp/p.html"]
+    ),
+    ref=st.one_of(
+        st.text(alphabet="ab/.?#;:", max_size=10),
+        st.tuples(st.sampled_from(["http:", "HTTP:", "https:", "file:", "\x01", "//", ""]),
+                  st.text(alphabet="ab/.?#;:", max_size=6)).map("".join),
+    ),
+)  # fmt: skip
+def test_script_sources_joined_through_the_cache_equal_urljoin(base, ref):
+    """Document._join caches by the part of the base a reference depends on (join_scope):
+    every page of a site loads the same scripts. It must still agree with urljoin."""
+    from urllib.parse import urljoin
+
+    from govsite.pages.document import _join
+
+    expected = urljoin(base, ref.strip()) if ref.strip() else None
+    assert _join(base, ref) == expected

@@ -45,8 +45,8 @@ import socket
 import ssl
 import time
 from dataclasses import dataclass, field
-from functools import lru_cache
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 

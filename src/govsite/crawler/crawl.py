@@ -42,6 +42,10 @@ ProgressCallback = Callable[[int, float], None]
 # JSON-serialisable dict of facts stored with the page's result (None: nothing to store).
 PageAnalyser = Callable[[str, str], tuple[list[Link], "dict | None"]]
 _RESOURCE_KINDS = frozenset({IMAGE, STYLESHEET, SCRIPT})
+# json.dumps(x, ensure_ascii=False, ...) builds a new encoder on every call (a third of the
+# cost for a result's headers); these are built once and write the same text.
+_to_json = json.JSONEncoder(ensure_ascii=False).encode
+_facts_to_json = json.JSONEncoder(ensure_ascii=False, default=str).encode
 
 
 class _Site:
@@ -449,10 +453,10 @@ class _Engine:
             res.method,
             res.attempts,
             json.dumps(res.redirects) if res.redirects else None,
-            json.dumps(res.headers, ensure_ascii=False) if res.headers else None,
+            _to_json(res.headers) if res.headers else None,
             enc,
             n_links,
-            json.dumps(facts, ensure_ascii=False, default=str) if facts is not None else None,
+            _facts_to_json(facts) if facts is not None else None,
         )
 
 

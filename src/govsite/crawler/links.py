@@ -49,8 +49,11 @@ class Link(NamedTuple):
 class _Resolver:
     """``urljoin`` with a cache: nav links repeat on every page of a site.
 
-    The key keeps only the part of the base a relative href depends on: nothing for absolute
-    hrefs, the origin for ``/path``, the directory for ``page.html``, the full base for ``?q``.
+    The key keeps only the part of the base a relative href depends on: the scheme for
+    ``http://host/…`` and ``//host/…`` (urljoin tidies "http://h/a?" on an http page, not on
+    an https one), the origin for ``/path``, the directory for ``page.html``. Anything urljoin
+    may read as an empty path ("?q", "#f", ";p", "http:" …) or with characters it drops keeps
+    the whole base, as does an unusual base.
     """
 
     __slots__ = ("_cache",)
@@ -64,19 +67,29 @@ class _Resolver:
     def for_base(self, base: str) -> Callable[[str], str | None]:
         """``resolve(href)`` against one base: its origin and directory are cut once per
         page rather than once per link (a page has dozens of links)."""
+        plain = _PLAIN_BASE.match(base) is not None
         slash = base.find("/", base.find("//") + 2)
         # Interned: the cache keys of every page of a directory share one scope string.
-        origin = sys.intern(base if slash < 0 else base[:slash])
-        directory = sys.intern(base[: base.rfind("/") + 1] if "?" not in base else base)
+        origin = sys.intern(base[:slash]) if plain else base
+        directory = sys.intern(base[: base.rfind("/") + 1]) if plain else base
+        scheme = sys.intern(base[: base.find(":") + 1]) if plain else base
         cache = self._cache
 
         def resolve(href: str) -> str | None:
-            if href.startswith(("http://", "https://", "//")):
-                scope = ""
-            elif href.startswith("/"):
-                scope = origin
-            elif href.startswith("?"):
+            first = href[:1]
+            if not href.isprintable():
                 scope = base
+            elif first == "/":
+                if href[1:2] != "/":
+                    scope = origin
+                else:
+                    scope = scheme if _NETLOC.match(href, 2) else base
+            elif first in "?#;":  # also "": urljoin gives the base itself
+                scope = base
+            elif _ABSOLUTE.match(href):
+                scope = scheme
+            elif href[: len(scheme)].lower() == scheme:
+                scope = base  # "http:x" is relative to this page when it is http
             else:
                 scope = directory
             key = (scope, href)
@@ -99,6 +112,13 @@ class _Resolver:
             return url
 
         return resolve
+
+
+# A base whose origin and directory can stand in for it: lower-case http(s), a host, a path
+# without a query, fragment, ";" or dot segments (page URLs as the crawler fetches them).
+_PLAIN_BASE = re.compile(r"https?://[^/?#;\s]+/(?:(?![.]{1,2}(?:/|$))[^/?#;\s]+/)*[^/?#;\s]*\Z")
+_ABSOLUTE = re.compile(r"https?://[^/?#\\\s]")  # a scheme and a non-empty host
+_NETLOC = re.compile(r"[^/?#\\\s]")
 
 
 _resolve = _Resolver()

@@ -151,8 +151,8 @@ class SiteCrawl:
                     elapsed=elapsed,
                     size=size,
                     truncated=bool(trunc),
-                    redirects=[tuple(h) for h in json.loads(redirects or "[]")],
-                    headers=json.loads(headers or "{}"),
+                    redirects=[tuple(h) for h in json.loads(redirects)] if redirects else [],
+                    headers=json.loads(headers) if headers else {},
                     encoding=encoding,
                     facts=json.loads(facts) if facts else None,
                     links=links,
@@ -191,7 +191,7 @@ class SiteCrawl:
                     method=method,
                     fetched_at=at,
                     elapsed=el,
-                    redirects=[tuple(h) for h in json.loads(red or "[]")],
+                    redirects=[tuple(h) for h in json.loads(red)] if red else [],
                     found_on=_referrers(conn, uid, max_referrers)
                     if referrers_when is None or referrers_when(status, error)
                     else [],

@@ -35,7 +35,9 @@ class WriteForm(forms.Form):
     name = forms.CharField(label="姓名", max_length=40, required=False)
     phone = forms.CharField(label="手机或电话", max_length=30, required=False)
     email = forms.EmailField(label="邮箱", required=False)
-    anonymous = forms.BooleanField(label="匿名留言（不显示姓名，答复只能通过查询码查看）", required=False)
+    anonymous = forms.BooleanField(
+        label="匿名留言（不显示姓名，答复只能通过查询码查看）", required=False
+    )
     wants_public = forms.BooleanField(label="同意公开留言内容和答复", required=False, initial=True)
     attachments = MultipleFileField(label="附件（jpg、png、pdf、doc、docx，每个不超过 5 MB）",
                                     required=False)  # fmt: skip

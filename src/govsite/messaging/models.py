@@ -131,7 +131,9 @@ class Message(models.Model):
         on_delete=models.PROTECT, related_name="+",
     )  # fmt: skip
     on_time = models.BooleanField(_("按时答复"), null=True, blank=True)
-    handling_workdays = models.PositiveSmallIntegerField(_("办理用时（工作日）"), null=True, blank=True)
+    handling_workdays = models.PositiveSmallIntegerField(
+        _("办理用时（工作日）"), null=True, blank=True
+    )
     satisfaction = models.CharField(_("满意度"), max_length=12, blank=True)
     reopened = models.PositiveSmallIntegerField(_("重新办理次数"), default=0)
     repeat_of = models.ForeignKey(
@@ -158,20 +160,29 @@ class Message(models.Model):
             models.Index(fields=["unit", "received_at"]),
             models.Index(fields=["is_public", "received_at"]),
             # intake's hourly limit per address (anonymous senders only)
-            models.Index(fields=["sender_address", "received_at"],
-                         condition=~models.Q(sender_address=""),
-                         name="message_address_received"),  # fmt: skip
+            models.Index(
+                fields=["sender_address", "received_at"],
+                condition=~models.Q(sender_address=""),
+                name="message_address_received",
+            ),  # fmt: skip
             # the repeat sweep: unchecked messages, oldest first (a handful at any time)
-            models.Index(fields=["received_at", "id"], condition=models.Q(repeat_checked=False),
-                         name="message_repeat_unchecked"),  # fmt: skip
+            models.Index(
+                fields=["received_at", "id"],
+                condition=models.Q(repeat_checked=False),
+                name="message_repeat_unchecked",
+            ),  # fmt: skip
         ]
         constraints = [
-            models.UniqueConstraint(fields=["source", "external_id"],
-                                    condition=~models.Q(external_id=""),
-                                    name="one_message_per_external_id"),  # fmt: skip
-            models.UniqueConstraint(fields=["idempotency_key"],
-                                    condition=~models.Q(idempotency_key=""),
-                                    name="one_message_per_submission"),  # fmt: skip
+            models.UniqueConstraint(
+                fields=["source", "external_id"],
+                condition=~models.Q(external_id=""),
+                name="one_message_per_external_id",
+            ),  # fmt: skip
+            models.UniqueConstraint(
+                fields=["idempotency_key"],
+                condition=~models.Q(idempotency_key=""),
+                name="one_message_per_submission",
+            ),  # fmt: skip
         ]
 
     def __str__(self) -> str:

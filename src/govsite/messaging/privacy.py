@@ -56,7 +56,11 @@ def sender_view(user, message: Message) -> dict:
         return {"name": "匿名" if message.anonymous and not is_office(user) else message.sender_name,
                 "phone": message.sender_phone, "email": message.sender_email}  # fmt: skip
     if message.is_report or message.anonymous or not message.sender_name:
-        return {"name": "匿名" if message.anonymous or message.is_report else "", "phone": "", "email": ""}
+        return {
+            "name": "匿名" if message.anonymous or message.is_report else "",
+            "phone": "",
+            "email": "",
+        }
     return {"name": message.sender_name[:1] + "**", "phone": "", "email": ""}
 
 

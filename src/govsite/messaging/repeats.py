@@ -21,6 +21,14 @@ copied by different accounts score 1.0.
 A repeat is linked to the **first** message of its chain (``repeat_of`` of the match, or
 the match itself), and a staff-only ``MessageEvent(action="repeat")`` says which and why.
 
+When: not in the request. ``intake.submit`` stores a message with ``repeat_checked=False``
+and it is checked after commit, in the background (``messaging/tasks.py``:
+``link_unchecked``); ``govsite link_repeats`` (``sweep``) checks whatever is still unchecked,
+oldest first. Both go through ``check_messages``, which checks a batch with one set of
+queries (``_check_batch``: each message sees exactly the candidates it would see alone) and
+claims each message with a conditional UPDATE, so none is linked twice. Imports check
+their rows themselves (``find_repeats_among``) and store them as checked.
+
 Speed with a million messages: no full scan. Candidates come from indexed queries only —
 the newest ``MAX_RECENT`` messages received in the window (index on ``received_at``),
 older open ones (index on ``status``; up to ``MAX_OPEN``, in the index's order when the
@@ -386,33 +394,40 @@ def _check_batch(items: list[Message]) -> tuple[list[Message], dict[int, Match],
 
 def _save(checked: list[Message], matches: dict[int, Match]) -> tuple[int, int]:
     """Mark ``checked`` as checked and write each match (``repeat_of`` and a staff-only
-    event), claiming each message with a conditional UPDATE: one checked at the same time
-    elsewhere (the sweep and a background job) is written once. Returns (checked, linked)."""
+    event). Each message is claimed (``repeat_checked`` still False, row locked) so one
+    checked at the same time elsewhere (the sweep and a background job) is written once.
+    One short transaction per link, the message row locked first as in a transition: the
+    event's statistics upserts then never wait in a circle with another batch or a
+    transition (a batch in one transaction did, measured: deadlocks under load). The event
+    carries the message's status now — it may have moved on since the check began."""
+    plain = [m.pk for m in checked if m.pk not in matches]
     done = linked = 0
-    with transaction.atomic():
-        plain = [m.pk for m in checked if m.pk not in matches]
-        if plain:
-            done += Message.objects.filter(pk__in=plain, repeat_checked=False).update(
-                repeat_checked=True
-            )
-        for message in checked:
-            match = matches.get(message.pk)
-            if match is None:
+    if plain:
+        done += Message.objects.filter(pk__in=plain, repeat_checked=False).update(
+            repeat_checked=True
+        )
+    for message in checked:
+        match = matches.get(message.pk)
+        if match is None:
+            continue
+        with transaction.atomic():
+            now = (Message.objects.select_for_update().filter(pk=message.pk, repeat_checked=False)
+                   .values("status", "unit_id").first())  # fmt: skip
+            if now is None:  # checked meanwhile elsewhere
                 continue
-            claimed = Message.objects.filter(pk=message.pk, repeat_checked=False).update(
+            Message.objects.filter(pk=message.pk).update(
                 repeat_checked=True, repeat_of_id=match.first_id
             )
-            if not claimed:
-                continue
-            done += 1
-            linked += 1
-            message.repeat_of_id = match.first_id
+            message.repeat_of_id, message.status = match.first_id, now["status"]
+            message.unit_id = now["unit_id"]
             MessageEvent.objects.create(
-                message=message, at=timezone.now(), action="repeat", from_status=message.status,
-                to_status=message.status, unit_id=message.unit_id, note=match.note(), public=False,
+                message=message, at=timezone.now(), action="repeat", from_status=now["status"],
+                to_status=now["status"], unit_id=now["unit_id"], note=match.note(), public=False,
             )  # fmt: skip
-        for message in checked:
-            message.repeat_checked = True
+        done += 1
+        linked += 1
+    for message in checked:
+        message.repeat_checked = True
     return done, linked
 
 
@@ -455,7 +470,9 @@ def sweep(max_seconds: float = 300.0, batch: int = 500) -> dict:
     while time.monotonic() - started < max_seconds:
         todo = Message.objects.filter(repeat_checked=False)
         if after is not None:
-            todo = todo.filter(Q(received_at__gt=after[0]) | Q(received_at=after[0], id__gt=after[1]))
+            todo = todo.filter(
+                Q(received_at__gt=after[0]) | Q(received_at=after[0], id__gt=after[1])
+            )
         messages = list(todo.order_by("received_at", "id")[:batch])
         if not messages:
             break

@@ -36,11 +36,17 @@ def send_code(contact: str, address: str = "", now=None) -> None:
     if not is_phone and ("@" not in contact or len(contact) > 254):
         raise VerificationError("请填写正确的手机号码或邮箱")
     key, address_key = _key(contact), keyed_hash("ip:" + address) if address else ""
-    if ContactCode.objects.filter(contact_key=key, created_at__gte=now - timedelta(minutes=1)).exists():
+    if ContactCode.objects.filter(
+        contact_key=key, created_at__gte=now - timedelta(minutes=1)
+    ).exists():
         raise VerificationError("验证码已发送，请一分钟后再试")
-    if address_key and ContactCode.objects.filter(
-        address=address_key, created_at__gte=now - timedelta(hours=1)
-    ).count() >= 10:
+    if (
+        address_key
+        and ContactCode.objects.filter(
+            address=address_key, created_at__gte=now - timedelta(hours=1)
+        ).count()
+        >= 10
+    ):
         raise VerificationError("发送过于频繁，请稍后再试")
     code = f"{secrets.randbelow(1_000_000):06d}"
     ContactCode.objects.create(contact_key=key, code_hash=keyed_hash("code:" + code),

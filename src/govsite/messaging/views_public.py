@@ -58,7 +58,9 @@ def write(request, slug: str):
                           uploads=uploads, idempotency_key=form.cleaned_data["submission"])  # fmt: skip
         except IntakeError as exc:
             for field, text in exc.errors.items():
-                form.add_error(None if field == "__all__" or field not in form.fields else field, text)
+                form.add_error(
+                    None if field == "__all__" or field not in form.fields else field, text
+                )
         else:
             if verify and done.created and not form.cleaned_data.get("anonymous"):
                 Message.objects.filter(pk=done.message.pk).update(contact_verified=True)
@@ -95,8 +97,9 @@ def query(request):
     if message is not None:
         context |= {
             "events": message.events.filter(public=True),
-            "rate_form": RateForm(initial={"number": message.number,
-                                           "code": form.cleaned_data["code"]}),  # fmt: skip
+            "rate_form": RateForm(
+                initial={"number": message.number, "code": form.cleaned_data["code"]}
+            ),  # fmt: skip
         }
     return render(request, "messaging/query.html", context)
 

@@ -69,10 +69,18 @@ def inbox(request):
     current = next((t for t in tabs if t[0] == key), tabs[0])
     if current[0] == "claim":
         mine = claimable_messages(request.user)
-    found = mine.filter(**current[2]).select_related("unit", "channel").order_by("due_at", "-received_at")
+    found = (
+        mine.filter(**current[2])
+        .select_related("unit", "channel")
+        .order_by("due_at", "-received_at")
+    )
     counts = {k: staff_messages(request.user).filter(**f).count() for k, _, f in tabs
               if k not in ("all", "claim")}  # fmt: skip
-    units = visible_units(request.user).filter(is_active=True) if has_role(request.user, *REVIEWERS) else []
+    units = (
+        visible_units(request.user).filter(is_active=True)
+        if has_role(request.user, *REVIEWERS)
+        else []
+    )
     return render(request, "messaging/inbox.html", {
         "tabs": [(k, title, counts.get(k)) for k, title, _ in tabs], "tab": current[0],
         "rows": found[:200], "now": timezone.now(), "units": units,
@@ -149,7 +157,9 @@ def attachment(request, pk: int):
         raise Http404
     log_private_read(request.user, found.message, "attachment")
     response = HttpResponse(bytes(found.body), content_type="application/octet-stream")
-    response["Content-Disposition"] = f'attachment; filename="attachment-{found.pk}{_suffix(found.name)}"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="attachment-{found.pk}{_suffix(found.name)}"'
+    )
     response["X-Content-Type-Options"] = "nosniff"
     return response
 

@@ -226,7 +226,11 @@ def target_status(transition: Transition, message: Message, params: dict) -> str
     if name in ("claim", "accept"):
         return Status.HANDLING
     if name == "return":
-        return Status.INSTRUCTED if message.orders.filter(closed_at=None).exists() else Status.COLLECTED
+        return (
+            Status.INSTRUCTED
+            if message.orders.filter(closed_at=None).exists()
+            else Status.COLLECTED
+        )
     if name == "reply":
         return Status.REPLY_REVIEW if needs_reply_review(message) else Status.REPLIED
     if name == "approve_reply":
@@ -272,9 +276,7 @@ def transition(message: Message, name: str, actor, **params) -> Message:
     if spec is None:
         raise WorkflowError(f"未知的操作：{name}")
     if message.status not in spec.sources:
-        raise WorkflowError(
-            f"留言当前状态为「{Status(message.status).label}」，不能{spec.title}"
-        )
+        raise WorkflowError(f"留言当前状态为「{Status(message.status).label}」，不能{spec.title}")
     if not allowed(spec, actor, message):
         raise NotAllowed(f"您无权对这条留言执行「{spec.title}」")
     for key in spec.needs:

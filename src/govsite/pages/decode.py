@@ -141,12 +141,13 @@ def decode_html(body: bytes, content_type_header: str | None = None) -> tuple[st
     if body.isascii():
         return body.decode("ascii"), "utf-8"
 
-    declared = _declared_charsets(body, content_type_header)
     utf8 = _utf8_or_none(body)
     if utf8 is not None:
         # Valid UTF-8 with multi-byte sequences is practically never valid-looking GBK text
-        # by accident: when the bytes are UTF-8, a gb2312 declaration is what is wrong.
+        # by accident: when the bytes are UTF-8, a gb2312 declaration is what is wrong (so
+        # the declarations are not even read).
         return utf8, "utf-8"
+    declared = _declared_charsets(body, content_type_header)
 
     for enc in declared:
         if enc == "cp1252":

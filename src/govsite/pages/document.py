@@ -137,12 +137,20 @@ def as_document(page: Document | LexborHTMLParser | str | bytes, url: str = "") 
 
 
 def join_scope(base: str, href: str) -> str:
-    """The part of ``base`` the result depends on, so the cache serves every page of a site:
-    "/x" needs only the origin, "x" only the directory, "?q" the whole base."""
-    if not base or href.startswith(("http://", "https://", "?", "#")) or not href:
+    """The part of ``base`` that ``urljoin(base, href)`` depends on, so a cache keyed by it
+    serves every page of a site: "/x" needs only the origin, "x" only the directory.
+
+    A reference that may have an empty path takes the base's own path, so it keeps the whole
+    base: "", "?q", "#f", ";p", "//" and "http:" on an http page; so does one with control
+    characters, which urljoin drops before reading it, and a ``javascript:`` one, whose URL
+    inside may be any of these.
+    """
+    if not base or not href or href[0] in "?#;" or not href.isprintable():
+        return base
+    if href.startswith(("http://", "https://", "//")) or href[:11].lower() == "javascript:":
         return base
     scheme_end = base.find("://")
-    if scheme_end < 0:
+    if scheme_end < 0 or href[: scheme_end + 1].lower() == base[: scheme_end + 1].lower():
         return base
     path_start = base.find("/", scheme_end + 3)
     if href.startswith("/") and not href.startswith("//"):
