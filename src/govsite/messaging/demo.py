@@ -52,11 +52,17 @@ class DemoRegistryMissing(LookupError):
     """The demo registry (示范市) has not been loaded."""
 
 
+# Where the shared data lives on the project's machines: beside the checkout, or (for a
+# clone made elsewhere, e.g. by CI) at the machine's fixed place.
+MACHINE_DATA = Path("/work/shared/data/messages-2020")
+
+
 def data_dir() -> Path:
     configured = os.environ.get(DATA_ENV)
     if configured:
         return Path(configured).expanduser().resolve()
-    return (Path(__file__).resolve().parents[3] / ".." / "shared/data/messages-2020").resolve()
+    beside = (Path(__file__).resolve().parents[3] / ".." / "shared/data/messages-2020").resolve()
+    return beside if beside.is_dir() or not MACHINE_DATA.is_dir() else MACHINE_DATA
 
 
 @transaction.atomic
