@@ -82,3 +82,13 @@ def restrict_to_visible(user, queryset: QuerySet, unit_field: str) -> QuerySet:
     access = access_for(user)
     condition = access.unit_filter(unit_field)
     return queryset if condition is None else queryset.filter(condition)
+
+
+def users_with_roles(roles, unit: Unit | None = None) -> QuerySet:
+    """Active users holding any of ``roles`` (in ``unit`` when given): whom a notice goes to."""
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects.filter(is_active=True, profile__roles__role__in=roles)
+    if unit is not None:
+        users = users.filter(profile__unit=unit)
+    return users.distinct()

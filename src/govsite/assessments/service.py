@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from collections import defaultdict
 from datetime import date, timedelta
 
@@ -18,6 +16,7 @@ from govsite.assessments.models import (
     PublicSurvey,
 )
 from govsite.core.audit import record
+from govsite.core.pseudonyms import keyed_hash
 
 SCALE = 5  # public answers are 1 (很不满意) … 5 (很满意)
 
@@ -89,13 +88,6 @@ def enter_scores(actor, website, ruleset, source: str, values: dict[str, float],
 def current_survey(today: date | None = None) -> PublicSurvey | None:
     today = today or timezone.localdate()
     return PublicSurvey.objects.filter(opens__lte=today, closes__gte=today).first()
-
-
-def keyed_hash(value: str) -> str:
-    """A stable pseudonym: the same person or address maps to the same key, but the key
-    cannot be turned back into the address without the server's secret."""
-    secret = settings.SECRET_KEY.encode()
-    return hmac.new(secret, value.encode(), hashlib.sha256).hexdigest()
 
 
 def submit_rating(survey, website, respondent: str, address: str, answers, comment="", now=None):

@@ -25,8 +25,10 @@ def units_without_site() -> list[str]:
     )
 
 
-def generated(run: EvaluationRun, sites=None) -> Draft:
-    document = run_document(run, run.sites.all() if sites is None else sites)
+def generated(run: EvaluationRun, sites=None, document: dict | None = None) -> Draft:
+    """The generated draft; pass ``document`` when the caller already built it."""
+    if document is None:
+        document = run_document(run, run.sites.all() if sites is None else sites)
     return draft_bulletin(document, units_without_site=units_without_site(), date=run.today)
 
 

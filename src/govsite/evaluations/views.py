@@ -138,7 +138,7 @@ def run_export(request, pk: int, fmt: str):
     document = run_document(run, sites)
     bulletin = None
     if fmt != "xlsx":
-        bulletin = generated(run, sites)
+        bulletin = generated(run, document=document)
         stored = Bulletin.objects.filter(run=run).first()
         if stored is not None and has_role(request.user, *BULLETIN_READERS):
             bulletin = edited(bulletin, stored)

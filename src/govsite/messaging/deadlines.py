@@ -4,10 +4,10 @@ MessageEvent marks it), so running the job twice sends nothing twice."""
 
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone
 
+from govsite.accounts.access import users_with_roles
 from govsite.accounts.roles import Role
 from govsite.messaging.models import Message, MessageEvent, Status
 from govsite.messaging.workflow import policy
@@ -15,13 +15,6 @@ from govsite.notifications.service import notify
 from govsite.workdays.service import current_calendar
 
 OPEN = [Status.ASSIGNED, Status.HANDLING]
-
-
-def _users(roles, unit=None):
-    users = get_user_model().objects.filter(is_active=True, profile__roles__role__in=roles)
-    if unit is not None:
-        users = users.filter(profile__unit=unit)
-    return users.distinct()
 
 
 def _once(message: Message, action: str, note: str, now) -> bool:
@@ -45,15 +38,15 @@ def run(now=None) -> dict[str, int]:
         if days_left <= policy(message.message_type).remind_workdays and _once(
             message, "remind", "到期提醒", now
         ):
-            notify(_users((Role.UNIT_STAFF, Role.UNIT_HEAD), message.unit),
+            notify(users_with_roles((Role.UNIT_STAFF, Role.UNIT_HEAD), message.unit),
                    f"留言 {message.number} 将于 {timezone.localtime(message.due_at):%m月%d日} 到期",
                    body=message.title, link=link(message), kind="messages.remind")  # fmt: skip
             counts["reminded"] += 1
     overdue = Message.objects.filter(status__in=OPEN + [Status.REPLY_REVIEW], due_at__lt=now)
     for message in overdue.select_related("unit"):
         if _once(message, "overdue", "逾期", now):
-            recipients = [*_users((Role.UNIT_STAFF, Role.UNIT_HEAD), message.unit),
-                          *_users((Role.SUPERVISION,))]  # fmt: skip
+            recipients = [*users_with_roles((Role.UNIT_STAFF, Role.UNIT_HEAD), message.unit),
+                          *users_with_roles((Role.SUPERVISION,))]  # fmt: skip
             notify(recipients, f"留言 {message.number} 已超过办理时限",
                    body=f"{message.title}\n承办单位：{message.unit.name if message.unit else '—'}",
                    link=link(message), kind="messages.overdue")  # fmt: skip
@@ -61,7 +54,7 @@ def run(now=None) -> dict[str, int]:
     late = Message.objects.filter(status=Status.SUBMITTED, acknowledged_at=None, ack_due_at__lt=now)
     for message in late:
         if _once(message, "ack_overdue", "未按时受理", now):
-            notify(_users((Role.INFORMATION,)), f"留言 {message.number} 超过 24 小时未受理",
+            notify(users_with_roles((Role.INFORMATION,)), f"留言 {message.number} 超过 24 小时未受理",
                    body=message.title, link=link(message), kind="messages.unacknowledged")  # fmt: skip
             counts["unacknowledged"] += 1
     return counts

@@ -66,7 +66,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from govsite.core.audit import record
-from govsite.messaging.intake import clean_text, keyed_hash
+from govsite.core.pseudonyms import keyed_hash
+from govsite.messaging.intake import clean_text
 from govsite.messaging.models import (
     Channel,
     DeadlinePolicy,

@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
+from govsite.core.pseudonyms import keyed_hash
 from govsite.messaging.models import (
     Attachment,
     Channel,
@@ -60,10 +61,6 @@ class Submitted:
     message: Message
     query_code: str  # shown to the sender once; only its hash is stored
     created: bool  # False: the same submission was received before (idempotent)
-
-
-def keyed_hash(value: str) -> str:
-    return hmac.new(settings.SECRET_KEY.encode(), value.encode(), hashlib.sha256).hexdigest()
 
 
 def check_query_code(message: Message, code: str) -> bool:

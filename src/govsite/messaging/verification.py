@@ -12,7 +12,8 @@ from django.core.mail import send_mail
 from django.db import models
 from django.utils import timezone
 
-from govsite.messaging.intake import PHONE, keyed_hash
+from govsite.core.pseudonyms import keyed_hash
+from govsite.messaging.intake import PHONE
 from govsite.notifications.service import sms_sender
 
 VALID_FOR = timedelta(minutes=10)

@@ -8,11 +8,11 @@ from collections import defaultdict
 from datetime import date
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from govsite.accounts.access import users_with_roles
 from govsite.accounts.roles import Role
 from govsite.checks import CheckConfig
 from govsite.core.audit import record
@@ -56,11 +56,7 @@ def open_items_for_run(run: EvaluationRun, workdays: int | None = None) -> list[
 
 
 def unit_staff(unit, roles=(Role.UNIT_STAFF, Role.UNIT_HEAD)):
-    return (
-        get_user_model()
-        .objects.filter(is_active=True, profile__unit=unit, profile__roles__role__in=roles)
-        .distinct()
-    )
+    return users_with_roles(roles, unit)
 
 
 def claim_fixed(item: RectificationItem, actor, note: str) -> RectificationItem:
@@ -137,11 +133,7 @@ def escalate_overdue(today: date | None = None) -> int:
     by_unit: dict[int, list[RectificationItem]] = defaultdict(list)
     for item in overdue:
         by_unit[item.unit_id].append(item)
-    evaluators = (
-        get_user_model()
-        .objects.filter(is_active=True, profile__roles__role=Role.EVALUATOR)
-        .distinct()
-    )
+    evaluators = users_with_roles((Role.EVALUATOR,))
     for items in by_unit.values():
         unit = items[0].unit
         heads = list(unit_staff(unit, roles=(Role.UNIT_HEAD,)))
