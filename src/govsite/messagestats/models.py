@@ -18,13 +18,11 @@ from django.utils.translation import gettext_lazy as _
 COUNTERS = ("replied", "on_time", "timed", "workdays", "rated", "satisfied", "repeats")
 
 
-class UnitDay(models.Model):
-    """What the messages a unit is answerable for, received on ``day`` (Asia/Shanghai),
-    add up to now."""
+class Sums(models.Model):
+    """The sums a rollup row holds, per unit and period."""
 
     unit = models.ForeignKey("registry.Unit", on_delete=models.CASCADE, related_name="+",
                              db_index=False)  # fmt: skip
-    day = models.DateField(_("留言日期"))
     received = models.IntegerField(_("留言数"), default=0)
     replied = models.IntegerField(_("已答复"), default=0)
     on_time = models.IntegerField(_("按时答复"), default=0)
@@ -33,6 +31,16 @@ class UnitDay(models.Model):
     rated = models.IntegerField(_("已评价"), default=0)
     satisfied = models.IntegerField(_("满意或基本满意"), default=0)
     repeats = models.IntegerField(_("重复留言"), default=0)
+
+    class Meta:
+        abstract = True
+
+
+class UnitDay(Sums):
+    """What the messages a unit is answerable for, received on ``day`` (Asia/Shanghai),
+    add up to now."""
+
+    day = models.DateField(_("留言日期"))
 
     class Meta:
         verbose_name = _("单位每日留言统计")
@@ -44,21 +52,11 @@ class UnitDay(models.Model):
         return f"{self.unit_id} {self.day} {self.received}"
 
 
-class UnitMonth(models.Model):
+class UnitMonth(Sums):
     """The same sums per calendar month (``month`` = its first day), kept alongside
     ``UnitDay`` so a year-long ranking reads ~12 rows per unit instead of ~365."""
 
-    unit = models.ForeignKey("registry.Unit", on_delete=models.CASCADE, related_name="+",
-                             db_index=False)  # fmt: skip
     month = models.DateField(_("月份"))
-    received = models.IntegerField(_("留言数"), default=0)
-    replied = models.IntegerField(_("已答复"), default=0)
-    on_time = models.IntegerField(_("按时答复"), default=0)
-    timed = models.IntegerField(_("有办理用时的答复"), default=0)
-    workdays = models.IntegerField(_("办理用时合计（工作日）"), default=0)
-    rated = models.IntegerField(_("已评价"), default=0)
-    satisfied = models.IntegerField(_("满意或基本满意"), default=0)
-    repeats = models.IntegerField(_("重复留言"), default=0)
 
     class Meta:
         verbose_name = _("单位每月留言统计")
