@@ -121,7 +121,7 @@ BASES = ["http://h/a/b.html", "https://h/a/b.html", "http://h/a/b.html?q=1", "ht
          "http://k/a/c.html", "http://h", "http://h/a;p/b", "http://u@h:80/a//b/c", "HTTP://H/A/b",
          "http://h/a/..", "https://h/a/b.html#x/y"]  # fmt: skip
 HREF_PIECES = ["a", "b", "/", ".", "..", "?", "#", ";", ":", "http:", "HTTP:", "https:", "//",
-               "http://h", "//k", "\x01", "mailto:"]  # fmt: skip
+               "http://h", "//k", "\x01", "mailto:", "/art/a1.html", "/x", "x.html"]  # fmt: skip
 
 
 @settings(max_examples=1000, deadline=None)

@@ -97,10 +97,13 @@ class _Resolver:
                 return cache[key]
             except KeyError:
                 pass
-            try:
-                url: str | None = urljoin(base, href)
-            except ValueError:  # e.g. "http://[bad-ipv6"
-                url = None
+            if scope is origin and plain and _PLAIN_PATH.fullmatch(href):
+                url: str | None = origin + href  # what urljoin gives, without parsing twice
+            else:
+                try:
+                    url = urljoin(base, href)
+                except ValueError:  # e.g. "http://[bad-ipv6"
+                    url = None
             hash_at = url.find("#") if url else -1
             if hash_at >= 0:
                 url = url[:hash_at]
@@ -117,6 +120,9 @@ class _Resolver:
 # A base whose origin and directory can stand in for it: lower-case http(s), a host, a path
 # without a query, fragment, ";" or dot segments (page URLs as the crawler fetches them).
 _PLAIN_BASE = re.compile(r"https?://[^/?#;\s]+/(?:(?![.]{1,2}(?:/|$))[^/?#;\s]+/)*[^/?#;\s]*\Z")
+# An absolute path of plain segments (no ".", "..", empty segment, query, fragment or ";"):
+# joined to a plain base it is just the origin followed by the path.
+_PLAIN_PATH = re.compile(r"(?:/[A-Za-z0-9_~-]+(?:\.[A-Za-z0-9_~-]+)*)+/?")
 _ABSOLUTE = re.compile(r"https?://[^/?#\\\s]")  # a scheme and a non-empty host
 _NETLOC = re.compile(r"[^/?#\\\s]")
 
