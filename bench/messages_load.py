@@ -3,7 +3,7 @@
     .venv/bin/python bench/messages_load.py                 # 1,000,000 preloaded, 3 × 30 s phases
     .venv/bin/python bench/messages_load.py --quick         # 100,000 preloaded, 3 × 10 s phases
     .venv/bin/python bench/messages_load.py --clients 32 --duration 30 --preload 1000000 \
-        --threads 8 --workers 1 --keep-db
+        --threads 8 --servers serve:1 --keep-db
 
 What it does, all against 127.0.0.1:
 
@@ -12,8 +12,9 @@ What it does, all against 127.0.0.1:
    (a city, 40 departments, 12 counties each with 8 departments and 12 townships: 293 units),
    boards, and two staff accounts with API tokens;
 2. bulk-loads ``--preload`` messages with ``govsite messages_bulkload`` (COPY) and times it;
-3. starts ``govsite serve`` (gunicorn, 1 process × ``--threads`` threads, as shipped; or
-   ``--workers N`` processes) on that database;
+3. starts ``govsite serve`` as shipped (gunicorn, one process per core × ``--threads``
+   threads, and its repeat checker process; ``--servers serve:N`` for N processes) on that
+   database;
 4. times the live ranking page (``/messages/stats/``) for several filters, sequentially, and
    for comparison the same figures computed straight from the messages table (no rollup);
 5. runs three load phases of ``--duration`` seconds with ``--clients`` concurrent aiohttp
@@ -245,65 +246,41 @@ def database_size(env: dict) -> dict:
 # ------------------------------------------------------------------------------- server
 
 
-#: Runs gunicorn like ``govsite serve`` but with N processes × T threads, and optionally
-#: without the repeat check (diagnostic: what the background check costs the submissions;
-#: the messages stay unchecked and the sweep at the end checks them).
-LAUNCHER = r"""
-import os, sys
-import django
-django.setup()
-import govsite.messaging.tasks as tasks
-if os.environ.get("BENCH_NO_REPEAT_CHECK") == "1":
-    tasks.dispatch = lambda message_id: False
-if os.environ.get("BENCH_REPEAT_DUTY"):
-    tasks.DUTY = float(os.environ["BENCH_REPEAT_DUTY"])
-from gunicorn.app.base import BaseApplication
-from govsite.wsgi import application
-class Server(BaseApplication):
-    def load_config(self):
-        self.cfg.set("bind", sys.argv[1])
-        self.cfg.set("workers", int(sys.argv[2]))
-        self.cfg.set("worker_class", "gthread")
-        self.cfg.set("threads", int(sys.argv[3]))
-    def load(self):
-        return application
-Server().run()
-"""
-
-
-def parse_spec(spec: str, threads: int) -> tuple[str, int, int, str]:
-    """A --servers entry: serve, gunicorn:N or gunicorn:NxT, optionally +norepeat →
-    (kind, processes, threads, flag)."""
-    kind, _, flag = spec.partition("+")
-    if kind == "serve":
-        return "serve", 1, threads, flag
-    size = kind.split(":")[1]
+def parse_spec(spec: str, threads: int | None) -> tuple[int | None, int | None]:
+    """A --servers entry: "serve" (as shipped: one process per core), "serve:N" (N processes
+    × --threads) or "serve:NxT" → (processes, threads; None: as shipped)."""
+    _, _, size = spec.partition(":")
+    if not size:
+        return None, threads
     workers, _, per = size.partition("x")
-    return "gunicorn", int(workers), int(per or threads), flag
+    return int(workers), int(per or threads)
 
 
-def describe(spec: str, threads: int) -> str:
-    kind, workers, threads, flag = parse_spec(spec, threads)
-    text = (f"govsite serve (gunicorn 1 process × {threads} threads)" if kind == "serve"
-            else f"gunicorn {workers} processes × {threads} threads")  # fmt: skip
-    return text + (", repeat check switched off" if flag == "norepeat" else "")
+def describe(spec: str, threads: int | None) -> str:
+    workers, threads = parse_spec(spec, threads)
+    shown = f"{workers}" if workers else f"{shipped('--workers')} (default)"
+    per = f"{threads}" if threads else f"{shipped('--threads')} (default)"
+    return f"govsite serve ({shown} processes × {per} threads, repeat checker process)"
+
+
+def shipped(option: str) -> int:
+    """``govsite serve``'s default for ``option`` on this machine."""
+    from govsite.cli import _serve_parser
+
+    return _serve_parser("serve", "").parse_args([]).__dict__[option.lstrip("-")]
 
 
 def start_server(spec: str, args, env: dict) -> subprocess.Popen:
-    """spec: "serve" (as shipped), "gunicorn:N" (N processes × --threads) or "gunicorn:NxT";
-    "+norepeat" appended hands no message to the background repeat check (a diagnostic,
-    not a configuration)."""
-    kind, workers, threads, flag = parse_spec(spec, args.threads)
-    env = dict(env, BENCH_NO_REPEAT_CHECK="1" if flag == "norepeat" else "0")
-    if args.repeat_duty:
-        env["BENCH_REPEAT_DUTY"] = str(args.repeat_duty)
+    """``govsite serve`` as shipped (its repeat checker process included), on the bench
+    database; the scheduler is off (its daily crawl would share the cores)."""
+    workers, threads = parse_spec(spec, args.threads)
     out = open(Path(env["GOVSITE_DATA_DIR"]) / f"server-{spec}.log", "w")  # noqa: SIM115
-    if kind == "serve" and not flag and not args.repeat_duty:
-        command = [str(BIN / "govsite"), "serve", "--host", "127.0.0.1", "--port", str(args.port),
-                   "--threads", str(threads), "--no-scheduler"]  # fmt: skip
-    else:
-        command = [str(BIN / "python"), "-c", LAUNCHER, f"127.0.0.1:{args.port}", str(workers),
-                   str(threads)]  # fmt: skip
+    command = [str(BIN / "govsite"), "serve", "--host", "127.0.0.1", "--port", str(args.port),
+               "--no-scheduler"]  # fmt: skip
+    if workers:
+        command += ["--workers", str(workers)]
+    if threads:
+        command += ["--threads", str(threads)]
     log("starting:", describe(spec, args.threads))
     server = subprocess.Popen(command, env=env, cwd=REPO, stdout=out, stderr=subprocess.STDOUT,
                               start_new_session=True)  # fmt: skip
@@ -610,7 +587,7 @@ def unchecked(keys: list[str]) -> int:
                .count() for i in range(0, len(keys), 5000))  # fmt: skip
 
 
-def wait_for_checks(keys: list[str], server, args, checking: bool) -> dict:
+def wait_for_checks(keys: list[str], server, args) -> dict:
     """How many of a phase's submissions the background repeat check had not done when the
     phase ended, and how long it took to catch up (at most ``--drain`` seconds)."""
     from django.db import connection
@@ -618,13 +595,13 @@ def wait_for_checks(keys: list[str], server, args, checking: bool) -> dict:
     before = cpu_snapshot(server, args.db)
     started = time.monotonic()
     first = left = unchecked(keys)
-    while checking and left and time.monotonic() - started < args.drain:
+    while left and time.monotonic() - started < args.drain:
         time.sleep(1)
         left = unchecked(keys)
     seconds = time.monotonic() - started
     done = {"submitted": len(keys), "unchecked_at_end": first, "unchecked_after_wait": left,
             "waited_seconds": round(seconds, 1)}  # fmt: skip
-    if checking and first and seconds >= 1:
+    if first and seconds >= 1:
         done["cpu_while_waiting"] = cpu_split(before, cpu_snapshot(server, args.db))
     connection.close()
     log(f"  repeat check: {first} of {len(keys)} unchecked at the end of the phase, "
@@ -634,7 +611,7 @@ def wait_for_checks(keys: list[str], server, args, checking: bool) -> dict:
 
 def final_sweep(keys: list[str]) -> dict:
     """What ``govsite link_repeats`` does after a restart: the submissions the background
-    never checked (a server stopped with a queue, the +norepeat diagnostic), oldest first."""
+    never checked (e.g. a server stopped before its checker caught up), oldest first."""
     from django.db import connection
 
     from govsite.messaging.models import Message
@@ -807,21 +784,15 @@ def main() -> int:
     parser.add_argument("--duration", type=float, default=30.0, help="seconds per phase")
     parser.add_argument("--max-messages", type=int, default=50_000, help="submissions per run")
     parser.add_argument("--phases", default="submit,drive,mixed")
-    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--threads", type=int, default=None,
+                        help="threads per process (default: as shipped)")  # fmt: skip
     parser.add_argument("--servers", default="serve",
                         help="comma-separated, run one after the other on the same data: serve "
-                             "(as shipped), gunicorn:N (N processes × --threads), gunicorn:NxT; "
-                             "+norepeat hands nothing to the background repeat check "
-                             "(diagnostic)")  # fmt: skip
+                             "(as shipped: one process per core × --threads), serve:N (N "
+                             "processes), serve:NxT")  # fmt: skip
     parser.add_argument("--drain", type=float, default=120.0,
                         help="after each phase, wait at most this long for the background "
                              "repeat check to catch up")  # fmt: skip
-    parser.add_argument(
-        "--repeat-duty",
-        type=float,
-        default=0.0,
-        help="experiment: the background check's CPU share (tasks.DUTY)",
-    )
     parser.add_argument("--port", type=int, default=28300)
     parser.add_argument("--ranking-repeats", type=int, default=30)
     parser.add_argument("--timeout", type=int, default=5400, help="whole run, seconds")
@@ -884,7 +855,6 @@ def main() -> int:
                 result["ranking"] = asyncio.run(time_ranking(base, args.ranking_repeats))
                 result["direct_sql"] = time_direct_sql()
             backlog: list[str] = []
-            checking = parse_spec(spec.strip(), args.threads)[3] != "norepeat"
             for name in args.phases.split(","):
                 log(f"phase {name} ({args.duration:.0f} s, {args.clients} clients) …")
                 known = set(keys)
@@ -895,7 +865,7 @@ def main() -> int:
                 done["server"] = describe(spec.strip(), args.threads)
                 new_keys = [k for k in keys if k not in known and keys[k]]
                 if new_keys:
-                    done["repeat_check"] = wait_for_checks(new_keys, server, args, checking)
+                    done["repeat_check"] = wait_for_checks(new_keys, server, args)
                 result["phases"].append(done)
             if number == 0:
                 log("ranking again, after the load …")

@@ -60,13 +60,52 @@ def _serve_parser(prog: str, description: str) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=prog, description=description)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)
-    parser.add_argument("--threads", type=int, default=8, help="gunicorn 线程数")
+    parser.add_argument("--workers", type=int, default=default_workers(),
+                        help="gunicorn 进程数（默认：CPU 核数，最多 4；GOVSITE_WEB_WORKERS）")  # fmt: skip
+    parser.add_argument("--threads", type=int, default=4, help="每个进程的线程数（默认 4）")
     parser.add_argument(
         "--no-scheduler",
         action="store_true",
         help="不在本进程内运行定时任务（探测、日常监督、整改复核）",
     )
     return parser
+
+
+def default_workers() -> int:
+    """One web process per core (a process uses at most one core: the GIL), at most 4."""
+    configured = os.environ.get("GOVSITE_WEB_WORKERS", "").strip()
+    if configured.isdigit() and int(configured) > 0:
+        return int(configured)
+    return max(1, min(os.cpu_count() or 1, 4))
+
+
+def start_repeat_checker(stack: ExitStack) -> None:
+    """The repeat checker beside the web workers (``messaging/tasks.py``), unless Celery
+    workers do it (REDIS_URL): one ``govsite link_repeats --follow`` process at a lower CPU
+    priority, stopped with the server (and by itself if the server dies)."""
+    import subprocess
+
+    from django.conf import settings
+
+    if settings.REDIS_URL:
+        return
+    from govsite.messaging.tasks import CHECKER_ENV
+
+    command = [sys.executable, "-c", "import sys; from govsite.cli import main; sys.exit(main())",
+               "link_repeats", "--follow", "--nice", "10", "--parent", str(os.getpid())]  # fmt: skip
+    checker = subprocess.Popen(command)
+    os.environ[CHECKER_ENV] = "process"  # the web workers (forked after this) hand nothing over
+
+    def stop() -> None:
+        os.environ.pop(CHECKER_ENV, None)
+        if checker.poll() is None:
+            checker.terminate()
+            try:
+                checker.wait(15)
+            except subprocess.TimeoutExpired:
+                checker.kill()
+
+    stack.callback(stop)
 
 
 def start_scheduler(options) -> None:
@@ -87,8 +126,10 @@ def serve(args: list[str]) -> int:
     from django.core.management import call_command
 
     call_command("migrate", interactive=False, verbosity=0)
-    start_scheduler(options)
-    run_gunicorn(options.host, options.port, options.threads)
+    with ExitStack() as stack:
+        start_repeat_checker(stack)
+        start_scheduler(options)
+        run_gunicorn(options.host, options.port, options.workers, options.threads)
     return 0
 
 
@@ -137,8 +178,9 @@ def demo(args: list[str]) -> int:
                 f"（Ctrl-C 退出）",
                 flush=True,
             )
+        start_repeat_checker(stack)
         start_scheduler(options)
-        run_gunicorn(options.host, options.port, options.threads)
+        run_gunicorn(options.host, options.port, options.workers, options.threads)
     return 0
 
 
@@ -164,8 +206,10 @@ def print_run_summary(run) -> None:
         )
 
 
-def run_gunicorn(host: str, port: int, threads: int) -> None:
-    """One gunicorn process with threads: the embedded default is a single process."""
+def run_gunicorn(host: str, port: int, workers: int, threads: int) -> None:
+    """gunicorn with ``workers`` processes × ``threads`` threads. The in-process scheduler
+    thread, started before, stays in the master process (threads do not survive a fork),
+    so periodic jobs run once however many workers there are."""
     from gunicorn.app.base import BaseApplication
 
     from govsite.wsgi import application
@@ -173,7 +217,7 @@ def run_gunicorn(host: str, port: int, threads: int) -> None:
     class Server(BaseApplication):
         def load_config(self):
             self.cfg.set("bind", f"{host}:{port}")
-            self.cfg.set("workers", 1)
+            self.cfg.set("workers", workers)
             self.cfg.set("worker_class", "gthread")
             self.cfg.set("threads", threads)
             self.cfg.set("accesslog", "-" if os.environ.get("GOVSITE_ACCESS_LOG") else None)

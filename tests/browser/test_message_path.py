@@ -45,7 +45,7 @@ def test_citizen_to_mayor_routed_replied_rated_and_report_kept_secret(
     base = live_server.url
     citizen = browser.new_context(locale="zh-CN").new_page()
     number, code = write(citizen, base, "幼儿园入学咨询")
-    assert len(number) == 14 and len(code) == 8
+    assert len(number) == 16 and len(code) == 8
     citizen.screenshot(path=screenshots / "m1-submitted.png", full_page=True)
     secret_number, _ = write(citizen, base, "举报教育局某科室违规收费", kind="report",
                              name="张举报", phone="13722223333")  # fmt: skip

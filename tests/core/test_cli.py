@@ -61,3 +61,69 @@ def test_worker_without_redis_url_explains_what_is_missing(tmp_path):
 def test_bad_boolean_setting_fails_loudly(tmp_path, value):
     done = run("check", data_dir=tmp_path, GOVSITE_DEBUG=value)
     assert done.returncode != 0 and "GOVSITE_DEBUG" in done.stderr
+
+
+def _children(pid: int) -> dict[int, str]:
+    """The direct children of ``pid`` that are alive: {pid: command line}."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        try:
+            stat = (entry / "stat").read_text()
+            state, parent = stat[stat.rindex(")") + 2 :].split()[:2]
+            if entry.name.isdigit() and int(parent) == pid and state != "Z":
+                found[int(entry.name)] = (
+                    (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+                )
+        except (OSError, ValueError):
+            continue
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat[stat.rindex(")") + 2] != "Z"
+
+
+def test_serve_runs_one_process_per_worker_and_a_repeat_checker_and_stops_them_all(tmp_path):
+    import signal
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    environment = {**os.environ, "GOVSITE_DATA_DIR": str(tmp_path)}
+    for name in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL", "REDIS_URL"):
+        environment.pop(name, None)
+    server = subprocess.Popen([str(GOVSITE), "serve", "--port", str(port), "--workers", "2",
+                               "--no-scheduler"], env=environment, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)  # fmt: skip
+    try:
+        deadline, answered = time.monotonic() + 90, False
+        while time.monotonic() < deadline and not answered:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
+                    answered = r.status == 200
+            except OSError:
+                time.sleep(0.3)
+        assert answered, "govsite serve did not answer /healthz"
+        deadline = time.monotonic() + 30
+        while len(children := _children(server.pid)) < 3 and time.monotonic() < deadline:
+            time.sleep(0.2)  # the second worker may still be starting
+        checkers = [pid for pid, command in children.items() if "link_repeats --follow" in command]
+        workers = [pid for pid, command in children.items() if " serve " in command]
+        assert len(checkers) == 1 and "--nice 10" in children[checkers[0]], children
+        assert len(workers) == 2, children  # gunicorn runs in the serve process: its workers
+        server.send_signal(signal.SIGINT)  # Ctrl-C
+        assert server.wait(30) == 0
+        deadline = time.monotonic() + 20
+        while any(map(_alive, children)) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not [pid for pid in children if _alive(pid)], "left running after Ctrl-C"
+    finally:
+        if server.poll() is None:
+            server.kill()

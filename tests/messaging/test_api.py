@@ -140,6 +140,17 @@ def test_a_staff_token_skips_the_captcha(channels, personas):
     )
 
 
+def test_an_unknown_or_disabled_token_is_refused_at_intake(channels, personas):
+    unknown = APIClient()
+    unknown.credentials(HTTP_AUTHORIZATION="Token " + "0" * 40)
+    assert unknown.post("/api/messages/", VALID, format="json").status_code in (401, 403)
+    client = client_for(personas.information)
+    personas.information.is_active = False
+    personas.information.save()
+    refused = client.post("/api/messages/", VALID, format="json")
+    assert refused.status_code in (401, 403) and not Message.objects.exists()
+
+
 def test_double_submission_with_the_same_idempotency_key(channels):
     client = APIClient()
     first = client.post(

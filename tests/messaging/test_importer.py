@@ -69,7 +69,7 @@ def test_real_rows_keep_their_ids_dates_and_replies(demo):
     assert message.replied_at == datetime(2019, 5, 10, 14, 56, 53, tzinfo=SH)
     assert message.reply == rows[0]["答复意见"] and message.reply_kind == "answer"
     assert message.status == Status.REPLIED and message.is_public
-    assert message.number.startswith("20190425") and len(message.number) == 14
+    assert message.number.startswith("20190425") and len(message.number) == 16
     assert message.sender_name == "A00045581" and message.sender_key
     assert message.channel.slug == "board"
     # 2019 May Day: 1–4 May off, Sunday 28 April and Sunday 5 May worked (调休)

@@ -11,6 +11,7 @@ import sqlite3
 import subprocess
 import sys
 import threading
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -203,6 +204,84 @@ def test_an_unchecked_message_survives_a_kill_and_the_sweep_links_it(tmp_path):
     assert rows == [(1, None, 1), (2, 1, 1)]
 
 
+def test_under_serve_the_workers_hand_nothing_over_the_checker_process_polls(monkeypatch):
+    monkeypatch.setenv(tasks.CHECKER_ENV, "process")
+    monkeypatch.setattr(tasks, "background", lambda: pytest.fail("no in-process queue"))
+    assert tasks.dispatch(1) is True
+
+
+def test_the_checker_loop_links_what_is_unchecked_then_waits(channels, monkeypatch):
+    first = submit(channels.board, SCHOOL, address="10.0.0.1").message
+    again = submit(channels.board, SCHOOL | {"phone": "13900000002"}, address="10.0.0.2").message
+    rounds, slept = iter([True, True, False]), []
+    monkeypatch.setattr(tasks.time, "sleep", slept.append)
+    # the loop lets go of its connection between rounds: not the test's own
+    monkeypatch.setattr(tasks, "close_old_connections", lambda: None)
+    monkeypatch.setattr(tasks.connections, "close_all", lambda: None)
+    assert tasks.follow(interval=0.5, keep_going=lambda: next(rounds), idle=lambda: None) == 2
+    assert slept == [0.5]  # the second round found nothing: it waited before looking again
+    again.refresh_from_db()
+    assert again.repeat_of == first and again.repeat_checked
+
+
+def test_the_checker_waits_while_the_machine_is_busy_but_not_past_max_wait(channels, monkeypatch):
+    first = submit(channels.board, SCHOOL, address="10.0.0.1").message
+    again = submit(channels.board, SCHOOL | {"phone": "13900000002"}, address="10.0.0.2").message
+    monkeypatch.setattr(tasks.time, "sleep", lambda seconds: None)
+    monkeypatch.setattr(tasks, "close_old_connections", lambda: None)
+    monkeypatch.setattr(tasks.connections, "close_all", lambda: None)
+
+    def rounds(n):
+        left = iter([True] * n + [False])
+        return lambda: next(left)
+
+    busy = lambda: 0.02  # noqa: E731 (98 % of the CPU in use)
+    assert tasks.follow(keep_going=rounds(3), idle=busy, max_wait=60) == 0
+    assert Message.objects.filter(repeat_checked=False).count() == 2  # requests first
+    assert tasks.follow(keep_going=rounds(3), idle=lambda: 0.5, max_wait=60) == 2  # idle: now
+    again.refresh_from_db()
+    assert again.repeat_of == first
+    late = submit(channels.board, OTHER, address="10.0.0.3").message
+    # busy for good: the oldest has waited longer than max_wait, so it is checked anyway
+    assert tasks.follow(keep_going=rounds(2), idle=busy, max_wait=0) == 1
+    late.refresh_from_db()
+    assert late.repeat_checked
+
+
+def test_the_idle_meter_reads_the_machine():
+    meter = tasks.cpu_idle_meter()
+    sum(range(2_000_000))  # let some ticks pass
+    share = meter()
+    assert share is None or 0.0 <= share <= 1.0
+
+
+def test_the_checker_process_links_and_stops_on_sigterm(tmp_path):
+    """``govsite serve``'s checker: ``link_repeats --follow`` finds the messages the killed
+    process left unchecked, links them, and stops cleanly when the server stops it."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    env |= {"GOVSITE_DATA_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "govsite.settings"}
+    assert subprocess.run([str(GOVSITE), "migrate", "-v0"], env=env, timeout=180).returncode == 0
+    subprocess.run([sys.executable, "-c", KILLED], env=env, timeout=180, capture_output=True)
+    checker = subprocess.Popen([str(GOVSITE), "link_repeats", "--follow", "--interval", "0.1",
+                                "--nice", "5"], env=env, stdout=subprocess.PIPE, text=True)  # fmt: skip
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            with sqlite3.connect(tmp_path / "govsite.sqlite3") as db:
+                rows = db.execute("SELECT id, repeat_of_id, repeat_checked FROM "
+                                  "messaging_message ORDER BY id").fetchall()  # fmt: skip
+            if rows == [(1, None, 1), (2, 1, 1)]:
+                break
+            time.sleep(0.2)
+        assert rows == [(1, None, 1), (2, 1, 1)]
+        checker.send_signal(signal.SIGTERM)
+        out, _ = checker.communicate(timeout=30)
+    finally:
+        checker.kill()
+    assert checker.returncode == 0
+    assert "查重进程退出：共查重 2 条" in out
+
+
 # -- the lean intake request --------------------------------------------------------------------
 
 PLAIN = {"message_type": "consult", "title": "  咨询幼儿园入学政策 ", "content": "请问今年幼儿园入学需要哪些材料？",
@@ -236,7 +315,7 @@ def test_anything_unusual_goes_through_the_serializer(change):
     assert plain_intake_data(body) is None
 
 
-def test_a_staff_token_submission_takes_seven_queries(channels, personas):
+def test_a_staff_token_submission_takes_six_queries(channels, personas):
     from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
 
@@ -252,9 +331,10 @@ def test_a_staff_token_submission_takes_seven_queries(channels, personas):
         done = client.post("/api/messages/", body, format="json", HTTP_IDEMPOTENCY_KEY="abc-1")
     assert done.status_code == 201, done.json()
     sqls = [x["sql"] for x in q.captured_queries if "SAVEPOINT" not in x["sql"]]
-    # token (with "holds a role"), channel, Idempotency-Key, then the INSERTs of the message
-    # and its submit event (in a transaction); no repeat check, no UPDATE
-    assert len([s for s in sqls if s not in ("BEGIN", "COMMIT")]) == 5, sqls
+    # token (with "holds a role"), channel, then the INSERTs of the message and its submit
+    # event (in a transaction); no Idempotency-Key lookup (the unique index catches a
+    # repeated key), no repeat check, no UPDATE
+    assert len([s for s in sqls if s not in ("BEGIN", "COMMIT")]) == 4, sqls
     assert not [s for s in sqls if s.startswith("UPDATE")]
     again = client.post("/api/messages/", body, format="json", HTTP_IDEMPOTENCY_KEY="abc-1")
     assert again.status_code == 200 and again.json()["number"] == done.json()["number"]

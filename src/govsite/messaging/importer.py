@@ -67,7 +67,7 @@ from django.utils import timezone
 
 from govsite.core.audit import record
 from govsite.core.pseudonyms import keyed_hash
-from govsite.messaging.intake import clean_text
+from govsite.messaging.intake import clean_text, number_for_day
 from govsite.messaging.models import (
     Channel,
     DeadlinePolicy,
@@ -547,12 +547,12 @@ def _channel(channel: Channel | str) -> Channel:
 
 
 def _numbers(rows: list[Row]) -> list[str]:
-    """Tracking numbers as intake makes them (date of receipt + 6 random digits), unique."""
+    """Tracking numbers as intake makes them (date of receipt + random digits), unique."""
     taken: set[str] = set()
 
     def fresh(prefix: str) -> str:
         while True:
-            number = prefix + "".join(secrets.choice("0123456789") for _ in range(6))
+            number = number_for_day(prefix)
             if number not in taken:
                 taken.add(number)
                 return number

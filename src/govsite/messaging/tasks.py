@@ -5,9 +5,15 @@
 
 * with ``REDIS_URL`` (Celery): the task ``govsite.messaging.check_repeats`` goes to Redis
   for a ``govsite worker``;
-* without it (the embedded default): the id goes on a bounded in-process queue, read by one
-  daemon thread per process (started on first use, again after a fork). **Not** Celery's
-  eager mode: that would run the check inside the request.
+* under ``govsite serve`` without Celery: nothing is handed over. ``serve`` starts one
+  *repeat checker* process beside the web workers (``govsite link_repeats --follow``, at a
+  lower CPU priority) that polls the unchecked messages (a partial index holds only those)
+  and checks them in batches: the web workers spend no CPU on it, and under full load the
+  operating system gives the requests the cores first, while the checker catches up as soon
+  as they are free (``GOVSITE_REPEAT_CHECKER=process`` tells the workers it runs);
+* anywhere else (tests, ``runserver``, management commands): the id goes on a bounded
+  in-process queue, read by one daemon thread per process (started on first use, again
+  after a fork). **Not** Celery's eager mode: that would run the check inside the request.
 
 Nothing is lost when either of these does not happen (queue full, broker down, the process
 killed between the commit and the check): the message keeps ``repeat_checked=False`` and
@@ -31,6 +37,7 @@ import os
 import queue
 import threading
 import time
+from collections.abc import Callable
 
 from celery import shared_task
 from django.conf import settings
@@ -42,6 +49,7 @@ QUEUE_SIZE = 5_000  # ids waiting in one process; beyond that the sweep has them
 BATCH = 200  # ids checked together
 DUTY = 0.5  # share of one CPU the thread may use while it has work
 GATHER = 2.0  # seconds to wait for more ids before a batch (a batch of one costs ~20 × more)
+CHECKER_ENV = "GOVSITE_REPEAT_CHECKER"  # "process": a `link_repeats --follow` process runs
 
 
 @shared_task(name="govsite.messaging.check_repeats", ignore_result=True)
@@ -65,11 +73,89 @@ def dispatch(message_id: int) -> bool:
             # retry=False: a broker that is down must not hold the answer to the sender
             check_repeats.apply_async(([message_id],), retry=False)
             return True
+        if os.environ.get(CHECKER_ENV) == "process":
+            return True  # the checker process finds it in the database
         return background().put(message_id)
     except Exception:  # noqa: BLE001 (left for the sweep)
         logger.exception("repeat check for message %s not scheduled; the sweep will do it",
                          message_id)  # fmt: skip
         return False
+
+
+BUSY_IDLE = 0.15  # the machine counts as busy below this share of idle CPU
+MAX_WAIT = 60.0  # seconds a message may wait for its check while the machine is busy
+
+
+def cpu_idle_meter() -> Callable[[], float | None]:
+    """A function giving the share of the machine's CPU time that was idle since its last
+    call (Linux ``/proc/stat``); None where that cannot be read."""
+
+    def read() -> tuple[int, int] | None:
+        try:
+            with open("/proc/stat") as f:
+                ticks = [int(x) for x in f.readline().split()[1:9]]
+        except (OSError, ValueError):
+            return None
+        return sum(ticks), ticks[3] + ticks[4]  # all, idle + iowait
+
+    last = [read()]
+
+    def idle() -> float | None:
+        now, before = read(), last[0]
+        last[0] = now
+        if now is None or before is None or now[0] <= before[0]:
+            return None
+        return (now[1] - before[1]) / (now[0] - before[0])
+
+    return idle
+
+
+def oldest_unchecked_wait() -> float:
+    """Seconds the oldest unchecked message has waited (0 when there is none)."""
+    from django.utils import timezone
+
+    from govsite.messaging.models import Message
+
+    oldest = (Message.objects.filter(repeat_checked=False).order_by("received_at")
+              .values_list("received_at", flat=True).first())  # fmt: skip
+    return 0.0 if oldest is None else (timezone.now() - oldest).total_seconds()
+
+
+def follow(interval: float = 1.0, batch: int = 200, keep_going: Callable[[], bool] = lambda: True,
+           idle: Callable[[], float | None] | None = None, max_wait: float = MAX_WAIT) -> int:  # fmt: skip
+    """The repeat checker process (``govsite link_repeats --follow``): check what is
+    unchecked, oldest first, in short rounds, looking every ``interval`` seconds while
+    ``keep_going()``. Polling is one lookup on the partial index of unchecked messages, so
+    an idle checker costs nothing measurable.
+
+    Background work on spare CPU: while the machine is busy (less than ``BUSY_IDLE`` of
+    the CPU idle over the last interval, ``idle()``) the checks wait — the web requests get
+    the cores, and the checker's queries would load PostgreSQL, which a lower ``nice`` of
+    this process does not reach — unless the oldest unchecked message has waited
+    ``max_wait`` seconds: then it is checked anyway, so a sustained load delays a check by
+    about a minute, never indefinitely. Returns how many it checked."""
+    from govsite.messaging.repeats import sweep
+
+    idle = idle or cpu_idle_meter()
+    checked = 0
+    while keep_going():
+        busy = False
+        try:
+            share = idle()
+            if share is not None and share < BUSY_IDLE and oldest_unchecked_wait() < max_wait:
+                pass  # requests first
+            else:
+                done = sweep(max_seconds=2.0, batch=batch)  # then look at the load again
+                checked += done["checked"]
+                busy = done["checked"] > 0  # more may have come meanwhile
+        except Exception:  # noqa: BLE001 (database away: try again next round)
+            logger.exception("repeat checker: this round failed; trying again")
+        finally:
+            close_old_connections()
+        if not busy:
+            time.sleep(interval)
+    connections.close_all()
+    return checked
 
 
 class Background:

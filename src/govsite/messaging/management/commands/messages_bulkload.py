@@ -14,7 +14,7 @@ Fast: rows are generated in Python and written in batches with PostgreSQL ``COPY
 at earlier messages; the statistics rollup is brought up to date at the end with one set
 query (``messagestats.rollup.add_new_messages``), since COPY fires no signals. Run it while
 nothing else writes messages. Loaded messages have numbers of 18 digits (date + id), so
-they never collide with real 14-digit numbers, ``source = "bulkload"``, and query codes
+they never collide with real 16-digit numbers, ``source = "bulkload"``, and query codes
 nobody knows.
 """
 
