@@ -138,3 +138,19 @@ def test_evaluate_with_an_unknown_ruleset_stops_before_crawling(tmp_path):
     done = govsite("evaluate", sites, "--out", tmp_path / "r.json", "--ruleset", "nope")
     assert done.returncode == 2 and "national-2019" in done.stderr
     assert not (tmp_path / "r.json").exists()
+
+
+def test_result_files_are_json_with_one_site_per_line(tmp_path):
+    from govsite.scoring.command import write_json
+
+    document = {"today": "2026-11-22", "sites": [
+        {"name": "示范市", "findings": [{"code": "broken_link", "url": "http://a/\u2028x"}]},
+        {"name": "青山县", "findings": []},
+    ]}  # fmt: skip
+    out = tmp_path / "sub" / "RESULT.json"
+    write_json(out, document)
+    text = out.read_text(encoding="utf-8")
+    assert json.loads(text) == document
+    assert "示范市" in text  # readable Chinese, not \\u escapes
+    assert len(text.rstrip("\n").split("\n")) == 4  # head, two sites, the end
+    assert not list(out.parent.glob("*.tmp"))

@@ -5,7 +5,6 @@ The findings are scored with the ruleset (govsite.scoring) before the file is wr
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from datetime import date, datetime
@@ -15,7 +14,7 @@ from govsite.checks import CheckConfig
 from govsite.evaluation.run import EvaluateOptions, evaluate
 from govsite.evaluation.sites import SitesFileError, read_sites
 from govsite.scoring import DEFAULT_RULESET, score_document
-from govsite.scoring.command import resolve_ruleset, summary_line
+from govsite.scoring.command import resolve_ruleset, summary_line, write_json
 
 
 def parser() -> argparse.ArgumentParser:
@@ -107,10 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         document = evaluate(specs, options)
     document = score_document(document, ruleset)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".tmp")
-    tmp.write_text(json.dumps(document, ensure_ascii=False, indent=1), encoding="utf-8")
-    tmp.replace(out)  # never leave a half-written result behind
+    write_json(out, document)  # atomically: never a half-written result
     found = sum(len(site["findings"]) for site in document["sites"])
     print(f"已写入 {out}：{len(document['sites'])} 个站点，{found} 项问题。", file=sys.stderr)
     print(summary_line(document), file=sys.stderr)

@@ -3,7 +3,6 @@ websites, register them under the demo city's units, evaluate them and store the
 
 from __future__ import annotations
 
-import json
 import shutil
 import sys
 from contextlib import ExitStack
@@ -24,6 +23,7 @@ from govsite.evaluations.importer import import_result
 from govsite.evaluations.models import EvaluationRun
 from govsite.evaluations.scoring import score_run
 from govsite.registry.models import Unit, UnitCategory, Website
+from govsite.scoring.command import write_json
 
 PREFERRED_BASE_PORT = 18101
 # The demo sites link their 党政机关 badge to the real verification service; offline we
@@ -110,7 +110,7 @@ def evaluate_demo(
     )  # fmt: skip
     shutil.rmtree(options.job_dir, ignore_errors=True)  # a fresh crawl each demo run
     document = evaluate(read_sites(sites_csv), options, stream=stream)
-    out.write_text(json.dumps(document, ensure_ascii=False, indent=1), encoding="utf-8")
+    write_json(out, document)
     run = score_run(import_result(out, note="演示站点检查"))
     draft_for(run)  # the bulletin draft the evaluator edits before publishing
     return DemoEvaluation(run=run, sites_csv=sites_csv, result=out)

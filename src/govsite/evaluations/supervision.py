@@ -3,7 +3,6 @@ store the result as a draft run of the current period and score it."""
 
 from __future__ import annotations
 
-import json
 import sys
 from datetime import date
 from pathlib import Path
@@ -17,6 +16,7 @@ from govsite.evaluations.importer import import_result
 from govsite.evaluations.models import EvaluationRun
 from govsite.evaluations.scoring import score_run
 from govsite.registry.models import Website
+from govsite.scoring.command import write_json
 
 
 def registered_sites(website_ids: list[int] | None = None) -> list[SiteSpec]:
@@ -49,6 +49,6 @@ def supervise(
     )  # fmt: skip
     document = evaluate(specs, options, stream=stream)
     out = results / f"supervision-{stamp}.json"
-    out.write_text(json.dumps(document, ensure_ascii=False, indent=1), encoding="utf-8")
+    write_json(out, document)
     run = import_result(out, note=note)
     return score_run(run, ruleset)
