@@ -110,3 +110,23 @@ def test_identical_evidence_is_stored_once(result_file, tree):
     import_result(result_file)
     import_result(result_file)
     assert Snapshot.objects.count() == 1 and EvaluationRun.objects.count() == 2
+
+
+def test_an_expert_reads_the_results_of_the_websites_assigned_to_them(
+    client, personas, result_file
+):
+    from govsite.assessments.models import ExpertAssignment
+
+    run = import_result(result_file)
+    edu_site, fin_site = run.sites.get(name="教育局网站"), run.sites.get(name="财政局网站")
+    client.force_login(personas.expert)
+    assert client.get(reverse("evaluations:site", args=[edu_site.pk])).status_code == 404
+    assignment = ExpertAssignment.objects.create(expert=personas.expert, year=2025,
+                                                 website=edu_site.website)  # fmt: skip
+    page = client.get(reverse("evaluations:run", args=[run.pk])).content.decode()
+    assert "教育局网站" in page and "财政局网站" not in page
+    assert client.get(reverse("evaluations:site", args=[edu_site.pk])).status_code == 200
+    assert client.get(reverse("evaluations:site", args=[fin_site.pk])).status_code == 404
+    assignment.is_active = False  # withdrawn: the results are closed to them again
+    assignment.save()
+    assert client.get(reverse("evaluations:site", args=[edu_site.pk])).status_code == 404

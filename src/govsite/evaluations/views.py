@@ -6,12 +6,12 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from govsite.accounts.access import has_role, restrict_to_visible
+from govsite.accounts.access import access_for, has_role
 from govsite.accounts.roles import Role
 from govsite.core.audit import record
 from govsite.evaluations import charts
@@ -35,7 +35,18 @@ EXPORTS = {
 
 
 def visible_sites(user):
-    return restrict_to_visible(user, SiteEvaluation.objects.all(), "website__unit")
+    """The results of the units the user may see; for an invited expert (who belongs to no
+    unit) the websites assigned to them for scoring, so they can read what they score."""
+    access = access_for(user)
+    condition = access.unit_filter("website__unit")
+    if condition is None:
+        return SiteEvaluation.objects.all()
+    if Role.EXPERT in access.roles:
+        from govsite.assessments.models import ExpertAssignment
+
+        assigned = ExpertAssignment.objects.filter(expert=user, is_active=True)
+        condition |= Q(website_id__in=assigned.values("website_id"))
+    return SiteEvaluation.objects.filter(condition)
 
 
 def _require_evaluator(user) -> None:
