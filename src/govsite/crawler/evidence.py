@@ -25,6 +25,11 @@ import sqlite3
 import zlib
 from pathlib import Path
 
+try:  # zlib-ng: the same zlib stream format (read back with zlib), about twice as fast
+    from zlib_ng import zlib_ng as _deflate
+except ImportError:  # pragma: no cover - a platform without its wheel
+    _deflate = zlib
+
 DB_NAME = "crawl.sqlite"
 BLOB_SCHEMA = """
 CREATE TABLE IF NOT EXISTS blobs(
@@ -41,12 +46,18 @@ CREATE TABLE IF NOT EXISTS blobs(
 KNOWN_LIMIT = 20_000
 
 
+#: Compression level. zlib-ng level 2, measured per page: real government pages (27, ~100
+#: KB) 330 us and 20.3 % of the size, against stdlib zlib level 1 621 us and 20.7 %; the
+#: benchmark web's random Chinese text 62 us and 60 %, against 142 us and 56 %.
+LEVEL = 2
+
+
 class EvidenceWriter:
     """Hashes and compresses bodies into rows for the ``blobs`` table."""
 
     __slots__ = ("level", "_known")
 
-    def __init__(self, level: int = 1) -> None:
+    def __init__(self, level: int = LEVEL) -> None:
         self.level = level
         self._known: set[str] = set()  # digests already queued by this process
 
@@ -58,7 +69,7 @@ class EvidenceWriter:
         if len(self._known) >= KNOWN_LIMIT:  # memory bound; INSERT OR IGNORE dedupes anyway
             self._known.clear()
         self._known.add(digest)
-        return digest, (digest, len(body), zlib.compress(body, self.level))
+        return digest, (digest, len(body), _deflate.compress(body, self.level))
 
 
 def load_blob(conn: sqlite3.Connection, sha256: str) -> bytes:
