@@ -96,7 +96,11 @@ def start_repeat_checker(stack: ExitStack) -> None:
     checker = subprocess.Popen(command)
     os.environ[CHECKER_ENV] = "process"  # the web workers (forked after this) hand nothing over
 
+    owner = os.getpid()
+
     def stop() -> None:
+        if os.getpid() != owner:
+            return  # a gunicorn worker (forked from here) leaving: not its checker
         os.environ.pop(CHECKER_ENV, None)
         if checker.poll() is None:
             checker.terminate()

@@ -87,8 +87,9 @@ def _alive(pid: int) -> bool:
     return stat[stat.rindex(")") + 2] != "Z"
 
 
-def test_serve_runs_one_process_per_worker_and_a_repeat_checker_and_stops_them_all(tmp_path):
-    import signal
+def _start(tmp_path, *args):
+    """``govsite *args`` in the background on a free port, output to serve.log; waits until
+    /healthz answers. Returns (process, log file)."""
     import socket
     import time
     import urllib.request
@@ -99,18 +100,43 @@ def test_serve_runs_one_process_per_worker_and_a_repeat_checker_and_stops_them_a
     environment = {**os.environ, "GOVSITE_DATA_DIR": str(tmp_path)}
     for name in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL", "REDIS_URL"):
         environment.pop(name, None)
-    server = subprocess.Popen([str(GOVSITE), "serve", "--port", str(port), "--workers", "2",
-                               "--no-scheduler"], env=environment, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)  # fmt: skip
+    log = open(tmp_path / "serve.log", "w")  # noqa: SIM115 (the caller closes it)
+    server = subprocess.Popen([str(GOVSITE), *args, "--port", str(port)], env=environment,
+                              stdout=log, stderr=subprocess.STDOUT)  # fmt: skip
+    deadline, answered = time.monotonic() + 240, False
+    while time.monotonic() < deadline and not answered and server.poll() is None:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
+                answered = r.status == 200
+        except OSError:
+            time.sleep(0.3)
+    assert answered, (tmp_path / "serve.log").read_text()
+    return server, log
+
+
+def _stop_cleanly(server, tmp_path) -> None:
+    """Ctrl-C: the command exits 0, every child is gone, nothing was printed in panic."""
+    import signal
+    import time
+
+    deadline = time.monotonic() + 30
+    while len(children := _children(server.pid)) < 3 and time.monotonic() < deadline:
+        time.sleep(0.2)  # the second worker may still be starting
+    server.send_signal(signal.SIGINT)
+    assert server.wait(60) == 0
+    deadline = time.monotonic() + 20
+    while any(map(_alive, children)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not [pid for pid in children if _alive(pid)], "left running after Ctrl-C"
+    output = (tmp_path / "serve.log").read_text()
+    assert "Traceback" not in output and "exited with code" not in output, output
+
+
+def test_serve_runs_one_process_per_worker_and_a_repeat_checker_and_stops_them_all(tmp_path):
+    import time
+
+    server, log = _start(tmp_path, "serve", "--workers", "2", "--no-scheduler")
     try:
-        deadline, answered = time.monotonic() + 90, False
-        while time.monotonic() < deadline and not answered:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
-                    answered = r.status == 200
-            except OSError:
-                time.sleep(0.3)
-        assert answered, "govsite serve did not answer /healthz"
         deadline = time.monotonic() + 30
         while len(children := _children(server.pid)) < 3 and time.monotonic() < deadline:
             time.sleep(0.2)  # the second worker may still be starting
@@ -118,12 +144,21 @@ def test_serve_runs_one_process_per_worker_and_a_repeat_checker_and_stops_them_a
         workers = [pid for pid, command in children.items() if " serve " in command]
         assert len(checkers) == 1 and "--nice 10" in children[checkers[0]], children
         assert len(workers) == 2, children  # gunicorn runs in the serve process: its workers
-        server.send_signal(signal.SIGINT)  # Ctrl-C
-        assert server.wait(30) == 0
-        deadline = time.monotonic() + 20
-        while any(map(_alive, children)) and time.monotonic() < deadline:
-            time.sleep(0.2)
-        assert not [pid for pid in children if _alive(pid)], "left running after Ctrl-C"
+        _stop_cleanly(server, tmp_path)
     finally:
         if server.poll() is None:
             server.kill()
+        log.close()
+
+
+def test_the_demo_serves_its_sites_and_stops_cleanly_on_ctrl_c(tmp_path):
+    """The README's main command: the demo sites keep being served beside the web app (for
+    re-checks); the forked web workers must not try to stop them when they exit."""
+    server, log = _start(tmp_path, "demo", "--no-messages", "--workers", "2", "--no-scheduler")
+    try:
+        assert "排名与单项否决" in (tmp_path / "serve.log").read_text()
+        _stop_cleanly(server, tmp_path)
+    finally:
+        if server.poll() is None:
+            server.kill()
+        log.close()

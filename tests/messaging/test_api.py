@@ -86,6 +86,12 @@ def test_schema_documents_the_message_endpoints(db):
     assert "Idempotency-Key" in json.dumps(paths["/api/messages/"])
 
 
+def test_the_schema_builds_without_a_warning(db, tmp_path):
+    from django.core.management import call_command
+
+    call_command("spectacular", "--fail-on-warn", "--validate", "--file", str(tmp_path / "s.yaml"))
+
+
 # -- intake ------------------------------------------------------------------------------------
 
 
