@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from govsite.crawler.urls import UrlCache, canonical, fetch_form, origin, site_key
@@ -53,3 +53,29 @@ def test_url_cache_entries_share_equal_strings():
     url = "http://www.x.gov.cn/a/b.html"
     fetch, key, site, attachment = UrlCache().get(url)
     assert fetch is url and key is url and site == "x.gov.cn" and not attachment
+
+
+URL_PIECES = ["http://", "https://", "HTTP://", "a", "-", "A", "gov", ".", "cn", ":", "80", "443",
+              "8080", "0", "/", "//", "x", "~", "_", "..", "%20", "?", "q=1", "#", "中", " ",
+              "xn--fiq228c", "@"]  # fmt: skip
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(URL_PIECES), min_size=2, max_size=14).map("".join))
+def test_a_url_taken_as_plain_is_what_w3lib_returns_unchanged(url):
+    from govsite.crawler.urls import is_plain
+
+    if is_plain(url):
+        assert fetch_form(url) == url and canonical(url) == url
+        assert UrlCache().get(url)[:2] == (url, url)
+
+
+def test_plain_urls_skip_w3lib_and_others_do_not():
+    from govsite.crawler.urls import is_plain
+
+    assert is_plain("http://127.0.0.1:28101/art/a00488.html")
+    assert is_plain("https://www.gov.cn/zhengce/") and is_plain("http://a.gov.cn:8080/x~y/z_1.htm")
+    for url in ["http://A.gov.cn/", "http://a.gov.cn", "http://a.gov.cn:80/x", "https://a:443/",
+                "http://a/b/../c", "http://a//b", "http://a/b?x=1", "http://a/b#f", "http://a/中",
+                "http://a/%41"]:  # fmt: skip
+        assert not is_plain(url), url
