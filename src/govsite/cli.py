@@ -60,15 +60,27 @@ def _serve_parser(prog: str, description: str) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=prog, description=description)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)
-    parser.add_argument("--workers", type=int, default=default_workers(),
+    parser.add_argument("--workers", type=positive_int, default=default_workers(),
                         help="gunicorn 进程数（默认：CPU 核数，最多 4；GOVSITE_WEB_WORKERS）")  # fmt: skip
-    parser.add_argument("--threads", type=int, default=4, help="每个进程的线程数（默认 4）")
+    parser.add_argument(
+        "--threads", type=positive_int, default=4, help="每个进程的线程数（默认 4）"
+    )
     parser.add_argument(
         "--no-scheduler",
         action="store_true",
         help="不在本进程内运行定时任务（探测、日常监督、整改复核）",
     )
     return parser
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"须为正整数：{text!r}")
+    return value
 
 
 def default_workers() -> int:

@@ -162,3 +162,9 @@ def test_the_demo_serves_its_sites_and_stops_cleanly_on_ctrl_c(tmp_path):
         if server.poll() is None:
             server.kill()
         log.close()
+
+
+@pytest.mark.parametrize("option", [["--workers", "0"], ["--threads", "-1"], ["--workers", "x"]])
+def test_serve_refuses_a_non_positive_process_or_thread_count(tmp_path, option):
+    done = run("serve", *option, data_dir=tmp_path)
+    assert done.returncode == 2 and "须为正整数" in done.stderr
