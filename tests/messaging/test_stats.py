@@ -341,6 +341,31 @@ def test_exports_open_and_never_name_a_report_sender(with_report, client, person
         assert "关于小区冬季供暖温度一直不达标" in text  # best-rated public ones by default
 
 
+def test_the_word_bulletin_has_the_house_layout(with_report, client, personas):
+    """Official margins and Chinese fonts, the statistics table on landscape pages with its
+    header repeated on every page: the same layout as the evaluation bulletin."""
+    from docx import Document
+    from docx.enum.section import WD_ORIENT
+    from docx.oxml.ns import qn
+    from docx.shared import Cm
+
+    client.force_login(personas.supervisor)
+    doc = Document(io.BytesIO(client.get("/messages/stats/bulletin/2025/1/docx/").content))
+    text, table = doc.sections
+
+    def cm(length) -> float:  # Word stores lengths in twips: 3.7 cm comes back as 3.70064
+        return round(length / Cm(1), 2)
+
+    assert (cm(text.top_margin), cm(text.left_margin)) == (3.7, 2.8)
+    assert table.orientation == WD_ORIENT.LANDSCAPE and table.page_width > table.page_height
+    assert cm(table.top_margin) == cm(table.left_margin) == 2.0
+    fonts = doc.styles["Normal"].element.rPr.find(qn("w:rFonts"))
+    assert fonts.get(qn("w:eastAsia")) == "SimSun"
+    header = doc.tables[0].rows[0]
+    assert header._tr.trPr.find(qn("w:tblHeader")) is not None
+    assert all(run.bold for cell in header.cells for run in cell.paragraphs[0].runs)
+
+
 def test_chosen_typical_cases_keep_their_order_and_skip_private_ones(make, tree):
     from govsite.messaging.stats_reports import typical_cases
 

@@ -192,29 +192,11 @@ def build_report(kind: str, year: int, number: int, typical: list[str] | None = 
 
 
 def docx_bytes(report: Report) -> bytes:
-    from docx import Document
-    from docx.enum.section import WD_ORIENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Cm, RGBColor
 
-    from govsite.reports.docx import (
-        BODY_SIZE,
-        EAST_ASIAN_FONT,
-        LATIN_FONT,
-        STYLES,
-        set_east_asian_font,
-    )
+    from govsite.reports.docx import BODY_SIZE, header_table, landscape, new_document
 
-    doc = Document()
-    for name in STYLES:
-        style = doc.styles[name]
-        style.font.name = LATIN_FONT
-        style.font.color.rgb = RGBColor(0, 0, 0)
-        set_east_asian_font(style.element, EAST_ASIAN_FONT)
-    doc.styles["Normal"].font.size = BODY_SIZE
-    section = doc.sections[0]
-    section.top_margin, section.bottom_margin = Cm(3.7), Cm(3.5)
-    section.left_margin, section.right_margin = Cm(2.8), Cm(2.6)
+    doc = new_document()
 
     def para(text: str, indent: bool = True):
         p = doc.add_paragraph(XML_ILLEGAL.sub("", text))
@@ -247,35 +229,16 @@ def docx_bytes(report: Report) -> bytes:
     ):
         doc.add_paragraph(line).alignment = WD_ALIGN_PARAGRAPH.RIGHT
 
-    table_section = doc.add_section()
-    table_section.orientation = WD_ORIENT.LANDSCAPE
-    table_section.page_width, table_section.page_height = section.page_height, section.page_width
-    for side in ("top_margin", "bottom_margin", "left_margin", "right_margin"):
-        setattr(table_section, side, Cm(2))
+    landscape(doc.add_section())
     doc.add_heading("附件：各单位网民留言办理情况统计表", level=2)
     rows = [display(r) for r in report.rows] + [display(report.total)]
-    table = doc.add_table(rows=1, cols=len(TABLE_HEADER))
-    table.style = doc.styles["Table Grid"]
-    for cell, text in zip(table.rows[0].cells, TABLE_HEADER, strict=True):
-        cell.text = text
-        for run in cell.paragraphs[0].runs:
-            run.bold = True
-    _repeat_header(table.rows[0])
+    table = header_table(doc, TABLE_HEADER)
     for row in rows:
         for cell, key in zip(table.add_row().cells, TABLE_KEYS, strict=True):
             cell.text = str(row[key])
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
-
-
-def _repeat_header(row) -> None:
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    marker = OxmlElement("w:tblHeader")
-    marker.set(qn("w:val"), "true")
-    row._tr.get_or_add_trPr().append(marker)
 
 
 # -- Excel --------------------------------------------------------------------------------

@@ -34,14 +34,21 @@ def write_docx(document: dict, bulletin: Bulletin, path: str | Path) -> None:
 
 
 def docx_bytes(document: dict, bulletin: Bulletin) -> bytes:
-    doc = Document()
-    _set_fonts(doc)
-    _set_margins(doc.sections[0])
+    doc = new_document()
     _write_text(doc, bulletin)
     _write_tables(doc, bulletin)
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
+
+
+def new_document():
+    """An empty Word document in the house style: Chinese fonts on every style used, and
+    official-document (公文) margins. The message reports start from it too."""
+    doc = Document()
+    _set_fonts(doc)
+    _set_margins(doc.sections[0])
+    return doc
 
 
 def _set_fonts(doc) -> None:
@@ -94,23 +101,29 @@ def _write_tables(doc, bulletin: Bulletin) -> None:
     """Each attachment on its own landscape pages: eight columns do not fit portrait A4."""
     header = table_header(bulletin.score_heading)
     for number, (name, rows) in enumerate(bulletin.attachments, 1):
-        section = doc.add_section()
-        _landscape(section)
+        landscape(doc.add_section())
         doc.add_heading(attachment_title(number, name), level=2)
-        table = doc.add_table(rows=1, cols=len(header))
-        table.style = doc.styles["Table Grid"]
+        table = header_table(doc, header)
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
-        for cell, text in zip(table.rows[0].cells, header, strict=True):
-            cell.text = text
-            for run in cell.paragraphs[0].runs:
-                run.bold = True
-        _repeat_as_header(table.rows[0])
         for row in rows:
             for cell, text in zip(table.add_row().cells, table_texts(row), strict=True):
                 cell.text = text
 
 
-def _landscape(section) -> None:
+def header_table(doc, header) -> object:
+    """A grid table whose first row is ``header`` in bold, repeated on every page."""
+    table = doc.add_table(rows=1, cols=len(header))
+    table.style = doc.styles["Table Grid"]
+    for cell, text in zip(table.rows[0].cells, header, strict=True):
+        cell.text = text
+        for run in cell.paragraphs[0].runs:
+            run.bold = True
+    _repeat_as_header(table.rows[0])
+    return table
+
+
+def landscape(section) -> None:
+    """Turn ``section`` landscape with 2 cm margins (wide tables)."""
     if section.orientation != WD_ORIENT.LANDSCAPE:
         section.orientation = WD_ORIENT.LANDSCAPE
         section.page_width, section.page_height = section.page_height, section.page_width
