@@ -787,19 +787,3 @@ def _events(message: Message, channel: Channel, by_topic: bool, topical: Unit | 
                                    from_status=Status.ASSIGNED, to_status=Status.REPLIED,
                                    unit=message.unit, public=True, note=message.reply[:2000]))  # fmt: skip
     return events
-    routed_at = now if message.status == Status.ASSIGNED else at
-    how = "按主题分派" if by_topic else "主题未识别，由留言板所属单位办理"
-    events.append(MessageEvent(message=message, at=routed_at, action="route",
-                               from_status=Status.COLLECTED, to_status=Status.ASSIGNED,
-                               unit=message.unit, public=True,
-                               note=f"转至「{message.unit.name}」办理（{how}）"))  # fmt: skip
-    if message.status == Status.REPLIED:
-        events.append(MessageEvent(message=message, at=message.replied_at, action="reply",
-                                   from_status=Status.ASSIGNED, to_status=Status.REPLIED,
-                                   unit=message.unit, public=True, note=message.reply[:2000]))  # fmt: skip
-    elif message.status == Status.CLOSED:
-        events.append(MessageEvent(message=message, at=now, action="close",
-                                   from_status=Status.ASSIGNED, to_status=Status.CLOSED,
-                                   unit=message.unit, public=False,
-                                   note="原平台未提供答复记录，导入时按已办结归档"))  # fmt: skip
-    return events
