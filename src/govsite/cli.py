@@ -108,11 +108,7 @@ def start_repeat_checker(stack: ExitStack) -> None:
     checker = subprocess.Popen(command)
     os.environ[CHECKER_ENV] = "process"  # the web workers (forked after this) hand nothing over
 
-    owner = os.getpid()
-
     def stop() -> None:
-        if os.getpid() != owner:
-            return  # a gunicorn worker (forked from here) leaving: not its checker
         os.environ.pop(CHECKER_ENV, None)
         if checker.poll() is None:
             checker.terminate()
@@ -241,7 +237,19 @@ def run_gunicorn(host: str, port: int, workers: int, threads: int) -> None:
         def load(self):
             return application
 
-    Server().run()
+    master = os.getpid()
+    try:
+        Server().run()
+    except SystemExit as exc:
+        if os.getpid() == master:
+            raise
+        # A worker forked from here is leaving (gunicorn ends it with sys.exit). Everything
+        # above this frame belongs to the master — the demo sites' server, the repeat
+        # checker, their ExitStack — so the worker must not unwind into it.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        code = exc.code
+        os._exit(code if isinstance(code, int) else (0 if code is None else 1))
 
 
 def worker(args: list[str]) -> int:

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import threading
 from pathlib import Path
 from typing import Any
@@ -207,7 +206,6 @@ class DemoServer:
         ready = threading.Event()
         failure: list[BaseException] = []
         self._loop = asyncio.new_event_loop()
-        self._owner = os.getpid()
 
         def run() -> None:
             assert self._loop is not None
@@ -232,8 +230,6 @@ class DemoServer:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if os.getpid() != self._owner:
-            return  # a forked child (a gunicorn worker) leaving: the server is not its own
         assert self._loop is not None and self._thread is not None
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join()
