@@ -170,9 +170,7 @@ class UrlCache:
 # a crawl look like this, and w3lib's two parses cost ~20 us a URL.
 _PLAIN_URL = re.compile(
     r"(https?)://[a-z0-9-]+(?:\.[a-z0-9-]+)*(?::([1-9][0-9]{0,4}))?"
-    r"(?:/[A-Za-z0-9_~-]+(?:\.[A-Za-z0-9_~-]+)*)*/"
-    r"|(https?)://[a-z0-9-]+(?:\.[a-z0-9-]+)*(?::([1-9][0-9]{0,4}))?"
-    r"(?:/[A-Za-z0-9_~-]+(?:\.[A-Za-z0-9_~-]+)*)+"
+    r"(?:(?:/[A-Za-z0-9_~-]+(?:\.[A-Za-z0-9_~-]+)*)+/?|/)"  # "/", or segments (+ a final "/")
 )
 
 
@@ -181,7 +179,7 @@ def is_plain(url: str) -> bool:
     match = _PLAIN_URL.fullmatch(url)
     if match is None:
         return False
-    scheme, port = (match.group(1), match.group(2)) if match.group(1) else match.group(3, 4)
+    scheme, port = match.groups()
     return port is None or int(port) != DEFAULT_PORTS[scheme]
 
 
