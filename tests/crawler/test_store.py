@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 import subprocess
 import sys
@@ -10,7 +11,7 @@ import zlib
 import pytest
 
 from govsite.crawler import load_evidence
-from govsite.crawler.evidence import EvidenceWriter
+from govsite.crawler.evidence import ZSTD_MAGIC, EvidenceWriter, decompress
 from govsite.crawler.stats import Stats
 from govsite.crawler.store import CRAWL, JobStore
 
@@ -60,17 +61,28 @@ def test_site_stats_are_saved_with_every_commit(tmp_path):
 
 def test_evidence_is_content_addressed_and_compressed(tmp_path):
     store = JobStore(tmp_path)
-    writer = EvidenceWriter(level=6)
+    writer = EvidenceWriter()
     body = "政府网站".encode() * 1000
     sha, blob = writer.prepare(body)
     again, duplicate = writer.prepare(body)
     assert sha == again and duplicate is None
-    assert len(blob[2]) < len(body) / 10 and zlib.decompress(blob[2]) == body
+    assert blob[2][:4] == ZSTD_MAGIC and len(blob[2]) < len(body) / 10
+    assert decompress(blob[2]) == body
     store.add_result(result_row(1, sha), None, blob)
     store.flush()
     assert load_evidence(sha, tmp_path) == body
     with pytest.raises(KeyError):
         load_evidence("0" * 64, tmp_path)
+
+
+def test_evidence_of_jobs_written_before_zstd_still_reads(tmp_path):
+    """Bodies were zlib streams until zstd: a job directory from then keeps its evidence."""
+    store = JobStore(tmp_path)
+    body = "<html>旧的证据快照</html>".encode() * 50
+    sha = hashlib.sha256(body).hexdigest()
+    store.add_result(result_row(1, sha), None, (sha, len(body), zlib.compress(body, 1)))
+    store.flush()
+    assert load_evidence(sha, tmp_path) == body
 
 
 def test_remembered_digests_are_bounded(monkeypatch):
@@ -81,7 +93,7 @@ def test_remembered_digests_are_bounded(monkeypatch):
         writer.prepare(b"page %d" % n)
         assert len(writer._known) <= 3
     _, row = writer.prepare(b"page 0")  # forgotten: compressed again, stored once by the DB
-    assert row is not None and zlib.decompress(row[2]) == b"page 0"
+    assert row is not None and decompress(row[2]) == b"page 0"
 
 
 def test_crawler_imports_no_django():

@@ -87,7 +87,7 @@ class _Engine:
         self.extract_links = extract_links
         self.extra_urls = extra_urls
         self.urls = UrlCache(settings.url_cache_size, settings.attachment_extensions)
-        self.evidence = EvidenceWriter(settings.evidence_zlib_level)
+        self.evidence = EvidenceWriter(settings.evidence_level)
         self._checks: dict[str, FetchResult] = {}
         self._check_pending: dict[str, asyncio.Future[FetchResult]] = {}
         self.pages_done = 0

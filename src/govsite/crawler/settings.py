@@ -146,8 +146,8 @@ class CrawlSettings:
     commit_every: int = 500
     # ... or this many seconds have passed; a SIGKILL loses at most this much work.
     commit_interval: float = 1.0
-    # Compression level of stored bodies (zlib-ng, zlib format): see evidence.LEVEL.
-    evidence_zlib_level: int = 2
+    # zstd compression level of stored bodies: see evidence.LEVEL.
+    evidence_level: int = 1
     # Keep bodies of error pages (4xx/5xx HTML) as evidence too.
     store_error_bodies: bool = True
 
