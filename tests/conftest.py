@@ -98,15 +98,18 @@ def user_factory(db):
 
 @pytest.fixture
 def aiohttp_site():
-    """Serve ``{path: html}`` on 127.0.0.1 from a background thread; returns the base URL."""
+    """Serve ``{path: html}`` on 127.0.0.1 from a background thread; returns the base URL.
+    ``hits``, if given (a Counter), counts every request as ``"METHOD /path"``."""
     loops = []
 
-    def start(pages: dict[str, str]) -> str:
+    def start(pages: dict[str, str], hits=None) -> str:
         loop = asyncio.new_event_loop()
         ready = threading.Event()
         holder = {}
 
         async def handler(request):
+            if hits is not None:
+                hits[f"{request.method} {request.path}"] += 1
             body = pages.get(request.path)
             if body is None:
                 return web.Response(status=404, text="not found")

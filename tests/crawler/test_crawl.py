@@ -5,8 +5,16 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import time
+from collections import Counter
 
-from govsite.crawler import Link, crawl_site, crawl_sites, load_crawl, load_evidence
+from govsite.crawler import (
+    Link,
+    crawl_site,
+    crawl_sites,
+    load_crawl,
+    load_evidence,
+    resolve_deferred,
+)
 from govsite.crawler.links import extract_links
 from govsite.crawler.selfbench import make_web
 
@@ -332,6 +340,63 @@ def test_an_external_target_linked_from_several_sites_is_checked_once(serve_site
         (target,) = result.checked()
         assert target.status == 200 and target.found_on == [f"{result.start_url}"]
     assert sum(r.stats.get("crawl/check/cache_hit", 0) for r in results) == 2
+
+
+def test_links_to_a_site_another_process_crawls_are_answered_from_its_crawl(
+    serve_site, fast, tmp_path
+):
+    """Sharded runs: site A (this process) links to site B (crawled by another process).
+    A's crawl sends B no request; afterwards each link gets B's own result for that URL, and
+    a URL B never fetched is checked then. Nothing is requested twice, nothing left open."""
+    b, b_base = serve_site({"/": '<a href="/news.html">要闻</a><a href="/gone.html">旧</a>',
+                            "/news.html": "<p>要闻</p>",
+                            "/hidden.html": "<p>未链接</p>"})  # fmt: skip
+    a, a_base = serve_site({"/": f'<a href="{b_base}/news.html">B 要闻</a>'
+                                 f'<a href="{b_base}/gone.html">B 旧链接</a>'
+                                 f'<a href="{b_base}/hidden.html">B 未链接页</a>'})  # fmt: skip
+    # B's own crawl (its process) and A's crawl, which knows B is crawled elsewhere.
+    asyncio.run(crawl_sites([b_base], fast(), tmp_path / "shard-1"))
+    fetched_by_b = dict(b.hits)
+    (a_crawl,) = asyncio.run(
+        crawl_sites([a_base], fast(), tmp_path / "shard-0", crawled_elsewhere=[b_base])
+    )
+    assert b.hits == fetched_by_b  # A's crawl asked B for nothing ...
+    assert a_crawl.stats["crawl/check/deferred"] == 3 and list(a_crawl.checked()) == []
+    resolved = asyncio.run(resolve_deferred(tmp_path / "shard-0", a_crawl.site_id,
+                                            [tmp_path / "shard-1"], fast()))  # fmt: skip
+    assert resolved == 3
+    # ... B's crawl answered what it fetched; only the page B never reached was checked now.
+    assert b.hits - Counter(fetched_by_b) == Counter({"GET /robots.txt": 1, "HEAD /hidden.html": 1})
+    (a_crawl,) = load_crawl(tmp_path / "shard-0")
+    checked = {t.url: t for t in a_crawl.checked()}
+    assert checked[f"{b_base}/news.html"].status == 200
+    assert checked[f"{b_base}/news.html"].method == "GET"  # B's fetch of the page
+    assert checked[f"{b_base}/gone.html"].status == 404
+    assert checked[f"{b_base}/gone.html"].found_on == [f"{a_base}/"]
+    assert checked[f"{b_base}/hidden.html"].status == 200
+    assert a_crawl.checks_done == 3
+    assert a_crawl.stats["crawl/check/from_other_process"] == 2
+    # Resolving again finds nothing left and sends nothing.
+    hits = Counter(b.hits)
+    assert asyncio.run(resolve_deferred(tmp_path / "shard-0", a_crawl.site_id,
+                                        [tmp_path / "shard-1"], fast())) == 0  # fmt: skip
+    assert b.hits == hits
+
+
+def test_deferred_checks_are_not_requeued_when_a_crawl_resumes(serve_site, fast, tmp_path):
+    b, b_base = serve_site({"/": "<p>B</p>"})
+    _, a_base = serve_site({"/": f'<a href="{b_base}/">B</a><a href="/x.html">x</a>',
+                            "/x.html": "<p>x</p>"})  # fmt: skip
+    asyncio.run(crawl_sites([a_base], fast(), tmp_path, crawled_elsewhere=[b_base]))
+    conn = sqlite3.connect(tmp_path / "crawl.sqlite")
+    conn.execute(
+        "DELETE FROM results WHERE url_id = (SELECT id FROM urls WHERE url LIKE ?)", ("%/x.html",)
+    )  # fmt: skip  -- as if killed before x.html was fetched
+    conn.execute("UPDATE sites SET state = 'running'")
+    conn.commit()
+    conn.close()
+    (again,) = asyncio.run(crawl_sites([a_base], fast(), tmp_path, crawled_elsewhere=[b_base]))
+    assert again.pages_done == 2 and not b.hits  # x.html fetched again; B still untouched
 
 
 def test_page_analyser_supplies_the_links_and_its_facts_are_stored(serve_site, fast, tmp_path):

@@ -6,6 +6,8 @@ import hashlib
 import sqlite3
 import subprocess
 import sys
+import threading
+import time
 import zlib
 
 import pytest
@@ -38,6 +40,36 @@ def test_rows_are_committed_in_batches(tmp_path):
     assert reader.execute("SELECT count(*) FROM results").fetchone()[0] == 3
     assert reader.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     store.close()
+
+
+def test_a_second_writer_of_the_same_job_waits_for_the_first(tmp_path):
+    """After a sharded crawl, the checks of two sites of one shard may write its database at
+    once: opening and committing wait for the other writer instead of failing as locked."""
+    first = JobStore(tmp_path)
+    site = first.create_site("http://x/", ["x"], "2026-01-01")
+    first.close()
+    locked = threading.Event()
+
+    def other_writer() -> None:  # mid-transaction for 0.3 s, then commits
+        conn = sqlite3.connect(tmp_path / "crawl.sqlite", isolation_level=None)
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("INSERT INTO meta VALUES ('holder', 'other')")
+        locked.set()
+        time.sleep(0.3)
+        conn.execute("COMMIT")
+        conn.close()
+
+    thread = threading.Thread(target=other_writer)
+    thread.start()
+    locked.wait(5)
+    second = JobStore(tmp_path)  # waits for the other writer, then opens
+    uid = second.new_id()
+    second.add_url((uid, site, "http://x/1", "http://x/1", CRAWL, "page", 1, 1, None, None))
+    second.add_result(result_row(uid), None, None)
+    second.flush()
+    thread.join()
+    assert second.conn.execute("SELECT count(*) FROM results").fetchone()[0] == 1
+    second.close()
 
 
 def test_ids_continue_after_reopening(tmp_path):

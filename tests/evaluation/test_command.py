@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 GOVSITE = Path(sys.executable).with_name("govsite")
@@ -58,3 +59,30 @@ def test_result_file_follows_the_contract_and_today_decides_freshness(tmp_path, 
     stale = [f for f in json.loads(later.read_text())["sites"][0]["findings"]
              if f["code"] == "homepage_stale"]  # fmt: skip
     assert stale and stale[0]["last_update"] == "2025-11-15"
+
+
+def test_sharded_run_requests_a_cross_site_link_once_and_finds_it_broken(tmp_path, aiohttp_site):
+    """--processes 2: a link from one shard's site to another shard's site is answered from
+    that site's own crawl (no second request), and a dead one is still a broken_link."""
+    hits: Counter[str] = Counter()
+    other = aiohttp_site({"/": '<a href="/ok.html">通知</a><a href="/gone.html">旧</a>',
+                          "/ok.html": "<p>通知</p>"}, hits)  # fmt: skip
+    first = aiohttp_site(
+        {"/": f'<a href="{other}/ok.html">通知</a><a href="{other}/gone.html">旧</a>'}
+    )
+    third = aiohttp_site({"/": "<p>首页</p>"})
+    sites = tmp_path / "sites.csv"
+    sites.write_text(
+        "name,url,unit,category\n"
+        + "".join(f"站{i},{base}/,单位{i},other\n" for i, base in enumerate((first, other, third))),
+        encoding="utf-8",
+    )  # fmt: skip -- dealt: 站0 and 站2 to one process, 站1 to the other
+    out = tmp_path / "result.json"
+    done = run(str(sites), "--out", str(out), "--processes", "2", "--no-tls", "--delay", "0")
+    assert done.returncode == 0, done.stderr
+    by_name = {site["name"]: site for site in json.loads(out.read_text())["sites"]}
+    broken = [f for f in by_name["站0"]["findings"] if f["code"] == "broken_link"]
+    assert [(f["url"], f["pages"]) for f in broken] == [(f"{other}/gone.html", [f"{first}/"])]
+    assert by_name["站0"]["links_checked"] == 2
+    assert hits["GET /ok.html"] == 1 and hits["GET /gone.html"] == 1
+    assert not any(key.startswith("HEAD") for key in hits)  # nothing requested twice

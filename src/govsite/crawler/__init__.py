@@ -15,7 +15,14 @@ Modules (one concern each): ``settings`` (every tunable), ``http`` (the one HTTP
 ``evidence`` (content-addressed bodies), ``results`` (reading a crawl back), ``crawl`` (the loop).
 """
 
-from .crawl import ExtraUrls, LinkExtractor, ProgressCallback, crawl_site, crawl_sites
+from .crawl import (
+    ExtraUrls,
+    LinkExtractor,
+    ProgressCallback,
+    crawl_site,
+    crawl_sites,
+    resolve_deferred,
+)
 from .evidence import load_evidence
 from .http import FetchResult, HttpClient, fetch_sync
 from .links import Link, extract_links
@@ -43,4 +50,5 @@ __all__ = [
     "fetch_sync",
     "load_crawl",
     "load_evidence",
+    "resolve_deferred",
 ]

@@ -20,7 +20,7 @@ from urllib.parse import urljoin, urlsplit
 
 from govsite.pages.decode import decode_html
 
-from .evidence import EvidenceWriter
+from .evidence import DB_NAME, EvidenceWriter
 from .http import FetchResult, HttpClient, utc_now_iso
 from .links import ATTACHMENT, IMAGE, PAGE, SCRIPT, STYLESHEET, Link
 from .links import extract_links as default_extract_links
@@ -29,9 +29,9 @@ from .robots import RobotsCache
 from .scope import Bounds, Scope
 from .settings import CrawlSettings
 from .stats import Stats
-from .store import CHECK, CRAWL, SKIP, JobStore
+from .store import CHECK, CRAWL, DEFER, SKIP, JobStore, connect, site_row
 from .throttle import Throttle
-from .urls import UrlCache, fetch_form, origin
+from .urls import UrlCache, fetch_form, origin, site_key
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +93,9 @@ class _Engine:
         self.pages_done = 0
         self.checks_done = 0
         self.share_pages = False  # set by crawl_sites when several sites are crawled
+        # Site keys that another process of the same run crawls: checks of their URLs wait
+        # for that crawl (resolve_deferred) instead of each sending its own request.
+        self.elsewhere: frozenset[str] = frozenset()
 
     # -- sites --------------------------------------------------------------------------------
 
@@ -156,10 +159,10 @@ class _Engine:
             if action == CRAWL:
                 site.bounds.accept_page(key)
                 site.pages_done += done
-            elif action == CHECK:
+            elif action == CHECK or action == DEFER:
                 site.bounds.checks += 1
                 site.checks_done += done
-            if action != SKIP and not done:
+            if (action == CRAWL or action == CHECK) and not done:
                 site.queue.put_nowait((uid, url, depth, action))
                 requeued += 1
             if depth == 0 and done:
@@ -304,7 +307,7 @@ class _Engine:
             reason, action = "excluded_host", CHECK
         else:
             reason = site.bounds.check_refusal(key)
-            action = CHECK
+            action = DEFER if not internal and skey in self.elsewhere else CHECK
         if reason is not None:
             action = SKIP
             site.stats.inc(f"crawl/bounds/{reason}")
@@ -313,19 +316,21 @@ class _Engine:
         self.store.add_url(
             (uid, site.id, key, url, action, kind, depth, int(internal), reason, parent)
         )
-        if action != SKIP:
+        if action == CRAWL or action == CHECK:
             site.queue.put_nowait((uid, url, depth, action))
+        elif action == DEFER:
+            site.stats.inc("crawl/check/deferred")
         return uid
 
     # -- checks -------------------------------------------------------------------------------
 
-    async def _check(self, site: _Site, uid: int, url: str) -> None:
+    async def _check(self, site: _Site, uid: int, url: str, *, deferred: bool = False) -> None:
         s = self.settings
         if s.obey_robots and s.robots_for_checks and not await self._robots_allow(site, url):
             res = FetchResult(url=url, final_url=url, error="robots", fetched_at=utc_now_iso())
         else:
             res = await self._shared_check(site, url)
-        self._record(site, uid, res, None, None, 0, page=False)
+        self._record(site, uid, res, None, None, 0, page=False, deferred=deferred)
 
     async def _shared_check(self, site: _Site, url: str) -> FetchResult:
         """One check per URL for all sites of the crawl (www.gov.cn is linked from all)."""
@@ -410,6 +415,7 @@ class _Engine:
         links: list[tuple] | None = None,
         enc: str | None = None,
         facts: dict | None = None,
+        deferred: bool = False,
     ) -> None:
         stats = site.stats
         if page:
@@ -427,7 +433,10 @@ class _Engine:
         if res.truncated:
             stats.inc("crawl/page/truncated")
         row = self._result_row(uid, res, sha, enc, size, len(links) if links else 0, facts)
-        self.store.add_result(row, links, blob)
+        if deferred:
+            self.store.add_deferred_result(row)
+        else:
+            self.store.add_result(row, links, blob)
 
     @staticmethod
     def _result_row(
@@ -470,10 +479,15 @@ async def crawl_sites(
     progress: ProgressCallback | None = None,
     analyse: PageAnalyser | None = None,
     site_done: Callable[[SiteCrawl], None] | None = None,
+    crawled_elsewhere: Iterable[str] = (),
 ) -> list[SiteCrawl]:
     """Crawl several sites concurrently (``max_sites_in_flight`` at once, one shared global
     cap), resuming whatever an earlier run in ``job_dir`` left unfinished. Results are in the
     order of ``start_urls``.
+
+    ``crawled_elsewhere``: start URLs of sites another process of the same run crawls. Links
+    to them are stored as deferred checks, answered afterwards by :func:`resolve_deferred`
+    from that crawl (one request per URL for the whole run, not one per process).
     """
     s = settings or CrawlSettings()
     normalised = {}
@@ -493,6 +507,9 @@ async def crawl_sites(
                 s, store, client, extract_links or default_extract_links, extra_urls, analyse
             )
             engine.share_pages = len(unique) > 1
+            engine.elsewhere = frozenset(site_key(url) for url in crawled_elsewhere) - {
+                site_key(url) for url in unique
+            }
             gate = asyncio.Semaphore(s.max_sites_in_flight)
 
             async def one(url: str) -> SiteCrawl:
@@ -528,6 +545,102 @@ async def crawl_sites(
         store.close()
     by_url = dict(zip(unique, done, strict=True))
     return [by_url[normalised[url]] for url in start_urls]
+
+
+async def resolve_deferred(
+    job_dir: str | os.PathLike,
+    site_id: int,
+    owner_dirs: Iterable[str | os.PathLike],
+    settings: CrawlSettings | None = None,
+) -> int:
+    """Give each deferred check of site ``site_id`` (see ``crawled_elsewhere``) its result:
+    the same URL's fetch by the crawl in ``owner_dirs`` that owns its site when that crawl
+    fetched it (page or check), else a check now (robots.txt obeyed as for any check).
+
+    Resumable: only deferred URLs still without a result are looked at, and each result is
+    committed together with its URL turning into a checked one. Returns how many it resolved.
+    """
+    s = settings or CrawlSettings()
+    store = JobStore(Path(job_dir), s.commit_every, s.commit_interval)
+    try:
+        deferred = store.deferred_urls(site_id)
+        if not deferred:
+            return 0
+        row = site_row(store.conn, site_id=site_id)
+        stats = store.site_stats[site_id] = Stats()
+        stats.merge(row["stats"])
+        known = _fetched_elsewhere(owner_dirs, deferred)
+        for uid, res in known.items():
+            store.add_deferred_result(_Engine._result_row(uid, res, None, None, 0))
+        stats.inc("crawl/check/done", len(known))
+        stats.inc("crawl/check/from_other_process", len(known))
+        rest = [(uid, url) for uid, _key, url in deferred if uid not in known]
+        if rest:
+            async with HttpClient(s, throttle=Throttle(s)) as client:
+                engine = _Engine(s, store, client, default_extract_links, None)
+                site = _Site(
+                    site_id, row["start_url"], Scope(row["start_url"], s), Bounds(s), stats
+                )
+                gate = asyncio.Semaphore(s.global_concurrency)
+
+                async def one(uid: int, url: str) -> None:
+                    async with gate:
+                        await engine._check(site, uid, url, deferred=True)
+
+                await asyncio.gather(*(one(uid, url) for uid, url in rest))
+        store.flush()
+        return len(deferred)
+    finally:
+        store.close()
+
+
+def _fetched_elsewhere(
+    owner_dirs: Iterable[str | os.PathLike], deferred: list[tuple[int, str, str]]
+) -> dict[int, FetchResult]:
+    """uid -> what the owning crawl got for the same URL key, for the deferred URLs it has."""
+    owners: dict[str, tuple] = {}  # site key -> (connection, site id)
+    conns = []
+    try:
+        for job in owner_dirs:
+            path = Path(job) / DB_NAME
+            if not path.exists():
+                continue
+            conn = connect(path, readonly=True)
+            conns.append(conn)
+            for owner_site, keys in conn.execute("SELECT id, site_keys FROM sites"):
+                for key in json.loads(keys):
+                    owners.setdefault(key, (conn, owner_site))
+        found = {}
+        for uid, key, url in deferred:
+            owner = owners.get(site_key(url))
+            if owner is None:
+                continue
+            conn, owner_site = owner
+            hit = conn.execute(
+                "SELECT r.final_url, r.status, r.content_type, r.fetched_at, r.error, r.elapsed,"
+                " r.method, r.attempts, r.redirects FROM urls u JOIN results r ON r.url_id = u.id"
+                " WHERE u.site_id = ? AND u.key = ?",
+                (owner_site, key),
+            ).fetchone()
+            if hit is None:
+                continue
+            final, status, ctype, at, error, elapsed, method, attempts, redirects = hit
+            found[uid] = FetchResult(
+                url=url,
+                status=status,
+                headers={"content-type": ctype} if ctype else {},
+                final_url=final or url,
+                error=error,
+                redirects=[tuple(h) for h in json.loads(redirects)] if redirects else [],
+                elapsed=elapsed or 0.0,
+                method=method or "GET",
+                attempts=attempts or 0,
+                fetched_at=at or "",
+            )
+        return found
+    finally:
+        for conn in conns:
+            conn.close()
 
 
 async def crawl_site(

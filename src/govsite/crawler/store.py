@@ -29,7 +29,9 @@ from .evidence import BLOB_SCHEMA, DB_NAME
 from .stats import Stats
 
 SCHEMA_VERSION = "2"
-CRAWL, CHECK, SKIP = 1, 2, 0  # urls.action
+# urls.action. DEFER: a check left to after the crawl, because another process of the same
+# run crawls the target's site and will have fetched it by then (crawl.resolve_deferred).
+CRAWL, CHECK, SKIP, DEFER = 1, 2, 0, 3
 
 SCHEMA = (
     """
@@ -54,7 +56,7 @@ CREATE TABLE IF NOT EXISTS urls(
     site_id INTEGER NOT NULL,
     key TEXT NOT NULL,                -- canonical URL (dedupe key)
     url TEXT NOT NULL,                -- URL as fetched
-    action INTEGER NOT NULL,          -- 1 crawl, 2 check, 0 skipped
+    action INTEGER NOT NULL,          -- 1 crawl, 2 check, 0 skipped, 3 check deferred
     kind TEXT NOT NULL,               -- page | image | stylesheet | script | attachment
     depth INTEGER NOT NULL,
     internal INTEGER NOT NULL,
@@ -128,7 +130,9 @@ class JobStore:
         self.job_dir.mkdir(parents=True, exist_ok=True)
         self.path = self.job_dir / DB_NAME
         self.conn = connect(self.path, cache_kib=WRITER_CACHE_KIB)
-        self.conn.execute("BEGIN")
+        # IMMEDIATE: take the write lock first (waiting for another writer, e.g. the check of
+        # another site of the same job) rather than read, then fail to upgrade to writing.
+        self.conn.execute("BEGIN IMMEDIATE")
         for ddl in SCHEMA:
             self.conn.execute(ddl)
         self.conn.execute(
@@ -152,6 +156,7 @@ class JobStore:
         self._links: list[tuple] = []
         self._blobs: list[tuple] = []
         self._site_updates: dict[int, dict] = {}
+        self._checked: list[tuple[int]] = []  # deferred URLs whose result is now queued
         self.site_stats: dict[int, Stats] = {}  # live counters, saved with every commit
         self._last_commit = time.monotonic()
         self.commits = 0
@@ -177,6 +182,11 @@ class JobStore:
         if len(self._results) >= self.commit_every:
             self.flush()
 
+    def add_deferred_result(self, row: tuple) -> None:
+        """The result of a deferred check: the URL becomes a checked one in the same commit."""
+        self._checked.append((row[0],))
+        self.add_result(row, None, None)
+
     def update_site(self, site_id: int, **fields) -> None:
         self._site_updates.setdefault(site_id, {}).update(fields)
 
@@ -187,7 +197,7 @@ class JobStore:
 
     def flush(self) -> None:
         conn = self.conn
-        conn.execute("BEGIN")
+        conn.execute("BEGIN IMMEDIATE")
         try:
             if self._urls:
                 conn.executemany("INSERT INTO urls VALUES (?,?,?,?,?,?,?,?,?,?)", self._urls)
@@ -200,6 +210,8 @@ class JobStore:
                 )
             if self._links:
                 conn.executemany("INSERT INTO links VALUES (?,?,?,?,?)", self._links)
+            if self._checked:
+                conn.executemany(f"UPDATE urls SET action = {CHECK} WHERE id = ?", self._checked)
             for site_id, stats in self.site_stats.items():
                 self._site_updates.setdefault(site_id, {})["stats"] = json.dumps(stats)
             for site_id, fields in self._site_updates.items():
@@ -213,6 +225,7 @@ class JobStore:
         self._blobs.clear()
         self._results.clear()
         self._links.clear()
+        self._checked.clear()
         self._site_updates.clear()
         self._last_commit = time.monotonic()
         self.commits += 1
@@ -243,6 +256,14 @@ class JobStore:
     def result_error(self, url_id: int) -> str | None:
         row = self.conn.execute("SELECT error FROM results WHERE url_id = ?", (url_id,)).fetchone()
         return row[0] if row else None
+
+    def deferred_urls(self, site_id: int) -> list[tuple[int, str, str]]:
+        """(id, key, url) of the site's deferred checks still without a result."""
+        return self.conn.execute(
+            "SELECT u.id, u.key, u.url FROM urls u LEFT JOIN results r ON r.url_id = u.id"
+            " WHERE u.site_id = ? AND u.action = ? AND r.url_id IS NULL ORDER BY u.id",
+            (site_id, DEFER),
+        ).fetchall()
 
     def site_urls(self, site_id: int) -> Iterator[tuple]:
         """(id, key, url, action, kind, depth, done) of every URL of a site, by id."""

@@ -1,8 +1,11 @@
 """Evaluate sites: crawl them with the page analyser, run every check, collect findings.
 
 With ``processes > 1`` the sites are dealt round-robin to that many worker processes (one
-per core), each crawling its share into its own job directory; the parent only gathers
-results and prints progress. A killed run continues with ``resume`` on the same job dir.
+per core), each crawling its share into its own job directory; a link from one shard's site
+to another's is not requested twice but answered, after the crawls, from the crawl that
+fetched it. Each site's checks then run in whichever process is free. The parent only
+dispatches, gathers results and prints progress. A killed run continues with ``resume``
+on the same job dir.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import multiprocessing
 import os
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -21,7 +24,8 @@ from pathlib import Path
 
 from govsite.checks import CheckConfig, run_checks
 from govsite.checks.facts import PageAnalyser
-from govsite.crawler import CrawlSettings, crawl_sites
+from govsite.crawler import CrawlSettings, SiteCrawl, crawl_sites, resolve_deferred
+from govsite.crawler.results import site_view
 from govsite.evaluation.sites import SiteSpec
 
 # Counters from the crawl worth keeping in RESULT.json (the rest stay in the job database).
@@ -109,6 +113,15 @@ def rare_gc_passes(young: int = 50_000):
 @rare_gc_passes()
 def evaluate_shard(specs: list[SiteSpec], options: EvaluateOptions, shard: int) -> list[dict]:
     """Crawl and check one share of the sites in this process."""
+    return [check_site(spec, crawl, options) for spec, crawl in crawl_shard(specs, options, shard)]
+
+
+@rare_gc_passes()
+def crawl_shard(
+    specs: list[SiteSpec], options: EvaluateOptions, shard: int, elsewhere: list[str] = ()
+) -> list[tuple[SiteSpec, SiteCrawl]]:
+    """Crawl one share of the sites into ``<job_dir>/shard-N``. ``elsewhere``: start URLs the
+    other shards crawl (links to them are checked after the crawl, from those crawls)."""
     job_dir = options.job_dir / f"shard-{shard}"
     analyser = PageAnalyser(options.today, options.config)
 
@@ -130,22 +143,33 @@ def evaluate_shard(specs: list[SiteSpec], options: EvaluateOptions, shard: int) 
             analyse=analyser,
             progress=on_pages,
             site_done=on_site,
+            crawled_elsewhere=elsewhere,
         )  # fmt: skip
     )
-    results = []
-    for spec, crawl in zip(specs, crawls, strict=True):
-        findings = run_checks(crawl, spec.name, options.today, options.config)
-        if options.check_tls and crawl.state != "failed":
-            findings.extend(tls_findings(spec.url, options))
-        results.append({
-            **spec.as_dict(),
-            "pages_crawled": crawl.pages_done,
-            "links_checked": crawl.checks_done,
-            "crawl": {"state": crawl.state, "job": str(job_dir), "seconds": round(crawl.elapsed, 2),
-                      "stats": {k: crawl.stats[k] for k in KEPT_STATS if k in crawl.stats}},
-            "findings": findings,
-        })  # fmt: skip
-    return results
+    return list(zip(specs, crawls, strict=True))
+
+
+def check_site(
+    spec: SiteSpec, crawl: SiteCrawl, options: EvaluateOptions, owner_dirs: list[Path] = ()
+) -> dict:
+    """Every check of one crawled site: its RESULT.json entry. ``owner_dirs``: the other
+    shards' job directories, which answer the checks the crawl deferred to them."""
+    if owner_dirs:
+        run_async(
+            resolve_deferred(crawl.job_dir, crawl.site_id, owner_dirs, options.crawl_settings())
+        )
+        crawl = site_view(crawl.job_dir, crawl.site_id)  # counts and stats now include them
+    findings = run_checks(crawl, spec.name, options.today, options.config)
+    if options.check_tls and crawl.state != "failed":
+        findings.extend(tls_findings(spec.url, options))
+    return {
+        **spec.as_dict(),
+        "pages_crawled": crawl.pages_done,
+        "links_checked": crawl.checks_done,
+        "crawl": {"state": crawl.state, "job": str(crawl.job_dir), "seconds": round(crawl.elapsed, 2),
+                  "stats": {k: crawl.stats[k] for k in KEPT_STATS if k in crawl.stats}},
+        "findings": findings,
+    }  # fmt: skip
 
 
 def run_async(coroutine):
@@ -156,6 +180,35 @@ def run_async(coroutine):
     except ImportError:
         return asyncio.run(coroutine)
     return uvloop.run(coroutine)
+
+
+def _evaluate_sharded(dealt: list[list[SiteSpec]], options: EvaluateOptions) -> list[dict]:
+    """One crawl per shard in a pool of as many processes; each site's checks are queued to
+    the same pool as soon as its shard's crawl ends, so a process whose crawl ended first
+    checks sites while the other still crawls, and the last shard's checks are shared."""
+    shards = len(dealt)
+    dirs = [options.job_dir / f"shard-{i}" for i in range(shards)]
+    context = multiprocessing.get_context("fork")  # workers inherit the shared counters
+    with ProcessPoolExecutor(shards, mp_context=context) as pool:
+        crawling = {
+            pool.submit(crawl_shard, dealt[i], options, i, _others(dealt, i)): i for i in range(shards)
+        }  # fmt: skip
+        checking = []
+        pending = set(crawling)
+        while pending:  # wake as soon as something ends, not on the next tick
+            _progress.show()
+            done, pending = wait(pending, timeout=1.0, return_when=FIRST_COMPLETED)
+            for future in done:
+                if future in crawling:
+                    owners = [d for j, d in enumerate(dirs) if j != crawling[future]]
+                    for spec, crawl in future.result():
+                        checking.append(pool.submit(check_site, spec, crawl, options, owners))
+                        pending.add(checking[-1])
+        return [future.result() for future in checking]
+
+
+def _others(dealt: list[list[SiteSpec]], shard: int) -> list[str]:
+    return [spec.url for i, specs in enumerate(dealt) if i != shard for spec in specs]
 
 
 def tls_findings(url: str, options: EvaluateOptions) -> list[dict]:
@@ -178,20 +231,13 @@ def evaluate(specs: list[SiteSpec], options: EvaluateOptions, stream=sys.stderr)
     started = datetime.now(UTC)
     try:
         if shards == 1:
-            results = [evaluate_shard(dealt[0], options, 0)]
+            results = evaluate_shard(dealt[0], options, 0)
         else:
-            context = multiprocessing.get_context("fork")  # workers inherit the shared counters
-            with ProcessPoolExecutor(shards, mp_context=context) as pool:
-                futures = [pool.submit(evaluate_shard, dealt[i], options, i) for i in range(shards)]
-                pending = set(futures)
-                while pending:  # wake as soon as the last shard ends, not on the next tick
-                    _progress.show()
-                    _, pending = wait(pending, timeout=1.0)
-                results = [f.result() for f in futures]
+            results = _evaluate_sharded(dealt, options)
         _progress.show(final=True)
     finally:
         _progress = None
-    by_url = {site["url"]: site for shard in results for site in shard}
+    by_url = {site["url"]: site for site in results}
     return {
         "evaluated_at": started.isoformat(timespec="seconds"),
         "today": options.today.isoformat(),
