@@ -278,6 +278,22 @@ def test_script_driven_pager_is_recognised_without_urls():
     assert (result.pagination.kind, result.pagination.pages) == ("javascript", [])
 
 
+@pytest.mark.parametrize(
+    "pager",
+    [
+        '<a href="list_2.html">下一<b>页</b></a>',  # the word split over two text nodes
+        '<a href="list_2.html"><span>【下一页】</span></a>',
+        '<a href="list_1.html"><span>[</span>1<span>]</span></a><a href="list_2.html">【2】</a>',
+        '<a href="list_1.html"> 1 </a><a href="list_2.html"><em><i>2</i></em></a>',
+    ],
+)
+def test_pagers_written_across_elements_are_found(pager):
+    """The quick "no pager here" test reads the page's text nodes, not each link's text: a
+    pager word or number spread over nested elements must still get through it."""
+    result = listing(f"<ul>{ul_items()}</ul>{pager}")
+    assert result.pagination.kind == "links" and result.pagination.pages
+
+
 def test_a_lone_home_link_is_not_a_pager():
     result = listing(f'<ul>{ul_items()}</ul><a href="/index_3.html">首页</a>')
     assert result.pagination.kind == "none"

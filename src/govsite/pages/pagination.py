@@ -22,7 +22,9 @@ MAX_PAGES = 5000
 
 _NEXT_WORDS = ("下一页", "下页", "后一页", "下一頁")
 _LAST_WORDS = ("尾页", "末页", "最后一页", "最末页", "尾頁")
-_PAGER_WORDS = _NEXT_WORDS + _LAST_WORDS + ("上一页", "上页", "首页", "前一页")
+_MOVING_WORDS = _NEXT_WORDS + _LAST_WORDS
+_PAGER_WORDS = _MOVING_WORDS + ("上一页", "上页", "首页", "前一页")
+_PAGER_TRIM = "<>«»[]【】 "  # around a pager link's text: [1] 【下一页】 <<尾页>>
 _TOTAL_PAGES = re.compile(r"共\s*([\d,]+)\s*页")
 _TRS_CALL = re.compile(r"createPageHTML\s*\(([^()]*)\)")
 _NUMBERED = re.compile(r"^(?P<stem>.*?)_(?P<n>\d+)(?P<ext>\.[A-Za-z0-9]+)$")
@@ -160,9 +162,11 @@ def _pager_links(doc: Document) -> tuple[list[tuple[str, str]], bool]:
     Only a real pager counts: a 下一页/尾页 link or at least two numbered page links. A
     lone 首页 ("home") link is site navigation.
     """
+    if not _may_have_pager(doc):
+        return [], False
     out, scripted = [], False
     for anchor in doc.tree.tags("a"):  # tags(): css()'s result for a bare tag, cheaper
-        text = collapse(anchor.text()).strip("<>«»[]【】 ")
+        text = collapse(anchor.text()).strip(_PAGER_TRIM)
         if not text:
             continue
         is_word = text.startswith(_PAGER_WORDS)
@@ -171,15 +175,36 @@ def _pager_links(doc: Document) -> tuple[list[tuple[str, str]], bool]:
         href = anchor.attributes.get("href")
         url = resolve_href(doc.base_url, href)
         if url is None:
-            if text.startswith(_NEXT_WORDS + _LAST_WORDS):
+            if text.startswith(_MOVING_WORDS):
                 scripted = True
             continue
         out.append((text, url))
-    moving = any(text.startswith(_NEXT_WORDS + _LAST_WORDS) for text, _ in out)
+    moving = any(text.startswith(_MOVING_WORDS) for text, _ in out)
     numbered = {url for text, url in out if text.isdigit()}
     if not moving and len(numbered) < 2:
         out = []
     return out, scripted
+
+
+def _may_have_pager(doc: Document) -> bool:
+    """False only when :func:`_pager_links` would find nothing, read from the visible text
+    the page has already collected instead of every anchor's text (most pages have no pager).
+
+    A pager needs a 下一页/尾页 word, which then shows in the page's text nodes joined, or
+    two links whose text is a page number, each of which holds a text node that is one.
+    """
+    joined = doc.cached("text:joined", lambda: doc.text.replace("\n", ""))
+    if any(word in joined for word in _MOVING_WORDS):
+        return True
+    numbers = 0
+    for chunk in doc.chunks:
+        if chunk.in_link:
+            text = chunk.text.strip(_PAGER_TRIM)
+            if text.isdigit() and len(text) <= 5:
+                numbers += 1
+                if numbers == 2:
+                    return True
+    return False
 
 
 def _expand_numbered(pager: list[tuple[str, str]], total: int | None) -> Pagination | None:
