@@ -1,5 +1,6 @@
 """Each check, on the case it exists for and on the case it must leave alone."""
 
+from govsite.checks.dictionaries import item_matcher
 from govsite.checks.items import MissingItems
 
 from .conftest import HOME, page, run
@@ -28,3 +29,15 @@ def test_forgetting_seen_texts_loses_no_item(site, monkeypatch):
              for name in ("解读回应", "甲", "乙", "丙", "县长信箱", "解读回应")]  # fmt: skip
     missing = {f["item"] for f in run(MissingItems(), site(), pages=pages)}
     assert "policy_interpretation" not in missing and "mailbox" not in missing
+
+
+def test_texts_are_matched_together_but_excluded_one_by_one():
+    """A page's new link texts go through the dictionary in one pass; an exclusion word
+    (纪检) still only cancels the text it is in, wherever that text sits in the batch."""
+    offered = item_matcher()
+    assert "mailbox" not in offered(["纪检监察信箱", "通知公告"])
+    assert "mailbox" in offered(["纪检监察信箱", "县长信箱"])
+    assert "mailbox" in offered(["县长信箱", "纪检监察信箱"])
+    # "İ" grows when lower-cased: the texts after it are still told apart correctly
+    assert "mailbox" in offered(["İİİ纪检", "县长信箱"])
+    assert offered([]) == set() and offered(["", "甲"]) == set()

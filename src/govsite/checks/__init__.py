@@ -18,7 +18,7 @@ from govsite.checks.items import MissingItems
 from govsite.checks.messages import MessagesOverdue
 from govsite.checks.server_errors import ServerErrors, SlowPages
 from govsite.checks.unreachable import Unreachable
-from govsite.crawler.results import SiteCrawl
+from govsite.crawler.results import PageRecord, SiteCrawl, is_failing
 
 CHECKS: tuple[type[Check], ...] = (
     Unreachable, BrokenLinks, ServerErrors, SlowPages, HomepageStale, Columns,
@@ -28,33 +28,71 @@ CHECKS: tuple[type[Check], ...] = (
 # Codes reported outside the crawl pass (TLS is probed per site by govsite.checks.tls).
 CODES = tuple(code for check in CHECKS for code in check.codes) + ("no_https", "tls_invalid")
 
-__all__ = ["CHECKS", "CODES", "CheckConfig", "run_checks"]
+__all__ = ["CHECKS", "CODES", "CheckConfig", "SiteChecks", "run_checks"]
 
 
 def run_checks(
     crawl: SiteCrawl, name: str, today: date, config: CheckConfig | None = None
 ) -> list[dict]:
-    """All findings for one crawled site, in check order."""
-    config = config or CheckConfig()
-    site = SiteContext(name=name, start_url=crawl.start_url, today=today, config=config,
-                       state=crawl.state, probe_error=crawl.probe_error)  # fmt: skip
-    enabled = [cls for cls in CHECKS if not config.enabled or set(cls.codes) & config.enabled]
-    if site.state == "failed" or site.probe_error:
-        return Unreachable().findings(site) if Unreachable in enabled else []
-    checks = [cls() for cls in enabled]
-    frames: set[str] = set()
-    # Only failing pages and targets need to know who links to them (broken_link lists its
-    # pages); looking that up for every target was a third of reading the crawl back.
-    failing = lambda status, error: bool(error) or (status or 0) >= 400  # noqa: E731
-    for page in crawl.pages(referrers_when=failing):
+    """All findings for one crawled site, in check order, reading the crawl back."""
+    checks = SiteChecks(name, crawl.start_url, today, config)
+    checks.read(crawl)
+    return checks.finish(crawl)
+
+
+class SiteChecks:
+    """Every check of one site, in two steps that may run in different processes.
+
+    :meth:`read` feeds :meth:`see_page` the pages that work
+    (:func:`~govsite.crawler.results.is_failing` false): most of the work, and it needs only
+    this site's crawl. :meth:`finish` reads back the failing pages and the checked targets,
+    which need their referrers and, in a sharded run, the other shards' answers to the
+    checks this crawl deferred to them. Picklable, to pass from one step to the other.
+    """
+
+    def __init__(
+        self, name: str, start_url: str, today: date, config: CheckConfig | None = None
+    ) -> None:
+        config = config or CheckConfig()
+        self.site = SiteContext(name=name, start_url=start_url, today=today, config=config,
+                                state="running", probe_error=None)  # fmt: skip
+        self.enabled = [
+            cls for cls in CHECKS if not config.enabled or set(cls.codes) & config.enabled
+        ]
+        self.checks = [cls() for cls in self.enabled]
+        self.frames: set[str] = set()
+        self.pages_seen = 0
+
+    def read(self, crawl: SiteCrawl) -> None:
+        """The first step: every working page of the crawl (no referrers: none needs them)."""
+        for page in crawl.pages(referrers_when=is_failing, failing=False):
+            self.see_page(page)
+
+    def see_page(self, page: PageRecord) -> None:
+        site = self.site
+        self.pages_seen += 1
         if site.home is None and page.depth == 0:
             site.home = page
-            frames = {link.url for link in page.links if link.tag == "frame"}
-        elif page.url in frames and page.status == 200:
+            self.frames = {link.url for link in page.links if link.tag == "frame"}
+        elif page.url in self.frames and page.status == 200:
             site.frames.append(page)
-        for check in checks:
+        for check in self.checks:
             check.see_page(page, site)
-    for target in crawl.checked(referrers_when=failing):
-        for check in checks:
-            check.see_target(target, site)
-    return [finding for check in checks for finding in check.findings(site)]
+
+    def finish(self, crawl: SiteCrawl) -> list[dict]:
+        site = self.site
+        site.start_url, site.state, site.probe_error = (
+            crawl.start_url,
+            crawl.state,
+            crawl.probe_error,
+        )
+        if site.state == "failed" or site.probe_error:
+            return Unreachable().findings(site) if Unreachable in self.enabled else []
+        # Only failing pages and targets need to know who links to them (broken_link lists
+        # its pages); looking that up for every target was a third of reading a crawl back.
+        for page in crawl.pages(referrers_when=is_failing, failing=True):
+            self.see_page(page)
+        for target in crawl.checked(referrers_when=is_failing):
+            for check in self.checks:
+                check.see_target(target, site)
+        return [finding for check in self.checks for finding in check.findings(site)]

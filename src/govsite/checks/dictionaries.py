@@ -7,8 +7,10 @@ when something is wrong, because a silently ignored typo would silently change s
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import accumulate
 from pathlib import Path
 
 import ahocorasick
@@ -86,23 +88,32 @@ def load_items(data_dir: Path = DATA_DIR) -> dict[str, ItemNames]:
 
 @lru_cache(maxsize=8)
 def item_matcher(data_dir: Path = DATA_DIR):
-    """``offered(text) -> set of items`` with one Aho-Corasick pass over the text, instead of
+    """``offered(texts) -> set of items`` some text offers (a name of the item in it and
+    none of its exclusions), with one Aho-Corasick pass over all the texts joined, instead of
     testing every name of every item against every link text of the site."""
     items = load_items(data_dir)
     automaton = ahocorasick.Automaton()
     owners: dict[str, list[str]] = {}
     for item, entry in items.items():
         for name in entry.names:
-            owners.setdefault(name.lower(), []).append(item)
+            if "\n" not in name:  # texts are joined with newlines: no name spans two
+                owners.setdefault(name.lower(), []).append(item)
     for name, owned in owners.items():
         automaton.add_word(name, tuple(owned))
     automaton.make_automaton()
 
-    def offered(text: str) -> set[str]:
+    def offered(texts: list[str]) -> set[str]:
+        joined = "\n".join(texts)
+        hits = list(automaton.iter(joined.lower()))
+        if not hits:  # the usual case: one pass over a page's new texts and done
+            return set()
+        # where each text starts in the lower-cased join (lower() may lengthen a character)
+        starts = list(accumulate((len(text.lower()) + 1 for text in texts), initial=0))
         found = set()
-        for _, owned in automaton.iter(text.lower()):
-            found.update(owned)
-        return {item for item in found if not any(w in text for w in items[item].exclude)}
+        for end, owned in hits:
+            text = texts[bisect_right(starts, end) - 1]
+            found.update(item for item in owned if not any(w in text for w in items[item].exclude))
+        return found
 
     return offered
 

@@ -19,6 +19,9 @@ class MissingItems(Check):
         self.seen: set[str] = set()
         self.search_form = False
 
+    def __getstate__(self) -> dict:
+        return self.__dict__ | {"seen": set()}  # a cache: not worth pickling to another process
+
     def see_page(self, page: PageRecord, site: SiteContext) -> None:
         facts = page.facts or {}
         if page.status == 200:
@@ -29,13 +32,15 @@ class MissingItems(Check):
         if page.status == 200:
             texts.extend(t for t in (facts.get("title"), facts.get("column")) if t)
         seen = self.seen
-        offered_by = item_matcher(site.config.data_dir)
+        new = []
         for text in texts:
             if text not in seen:
                 if len(seen) >= self.SEEN_LIMIT:
                     seen.clear()
                 seen.add(text)
-                self.offered |= offered_by(text)
+                new.append(text)
+        if new:
+            self.offered |= item_matcher(site.config.data_dir)(new)
 
     def findings(self, site: SiteContext) -> list[dict]:
         if site.home is None:

@@ -55,6 +55,11 @@ class PageRecord:
     referrers: list[str] = field(default_factory=list)  # pages linking here (capped)
 
 
+def is_failing(status: int | None, error: str | None) -> bool:
+    """A result whose target does not work as a link (the ones that need their referrers)."""
+    return bool(error) or (status or 0) >= 400
+
+
 @dataclass(slots=True)
 class CheckRecord:
     """A target that was only checked: external link, image, attachment, stylesheet, script."""
@@ -73,9 +78,11 @@ class CheckRecord:
     found_on: list[str] = field(default_factory=list)  # pages linking here (capped)
 
 
+# is_failing() in SQL (a page without a result is not failing, as in Python).
+_FAILING_SQL = "(r.error IS NOT NULL AND r.error != '' OR coalesce(r.status, 0) >= 400)"
 _RESULT_COLS = (
     "r.final_url, r.status, r.content_type, r.fetched_at, r.body_sha256, r.error, r.elapsed,"
-    " r.size, r.truncated, r.method, r.redirects, r.headers, r.encoding, r.facts"
+    " r.size, r.truncated, r.method, r.redirects, r.headers, r.encoding, r.facts, r.n_links"
 )
 
 
@@ -111,33 +118,40 @@ class SiteCrawl:
         self,
         max_referrers: int = 100,
         referrers_when: Callable[[int | None, str | None], bool] | None = None,
+        failing: bool | None = None,
     ) -> Iterator[PageRecord]:
         """Every crawled page, in discovery order, with its links and (capped) referrers.
 
         ``referrers_when(status, error)`` limits the referrer look-up to the pages that need
         it (e.g. broken ones): navigation pages are linked from every page, so looking up
-        all referrers of all pages costs more than the rest of the read.
+        all referrers of all pages costs more than the rest of the read. ``failing``: only
+        the pages :func:`is_failing` (True) or only the others (False).
         """
+        where = "" if failing is None else f" AND {'' if failing else 'NOT '}{_FAILING_SQL}"
         conn = self._conn()
         try:
             rows = conn.execute(  # streamed: other queries run on their own cursors
                 f"SELECT u.id, u.url, u.depth, {_RESULT_COLS} FROM urls u"
                 " LEFT JOIN results r ON r.url_id = u.id"
-                " WHERE u.site_id = ? AND u.action = ? ORDER BY u.id",
+                f" WHERE u.site_id = ? AND u.action = ?{where} ORDER BY u.id",
                 (self.site_id, CRAWL),
             )
             for uid, url, depth, *res in rows:
                 (final, status, ctype, at, sha, error, elapsed, size, trunc, _m, redirects,
-                 headers, encoding, facts) = res  # fmt: skip
-                links = list(
-                    map(
-                        _found_link,
-                        conn.execute(
-                            "SELECT u.url, l.kind, l.text, l.tag FROM links l"
-                            " JOIN urls u ON u.id = l.dst_id WHERE l.src_id = ? ORDER BY l.rowid",
-                            (uid,),
-                        ),
+                 headers, encoding, facts, n_links) = res  # fmt: skip
+                links = (
+                    list(
+                        map(
+                            _found_link,
+                            conn.execute(
+                                "SELECT u.url, l.kind, l.text, l.tag FROM links l JOIN urls u"
+                                " ON u.id = l.dst_id WHERE l.src_id = ? ORDER BY l.rowid",
+                                (uid,),
+                            ),
+                        )
                     )
+                    if n_links  # error pages and pages without links: no query
+                    else []
                 )
                 yield PageRecord(
                     url=url,

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from govsite.checks import CheckConfig, run_checks
+from govsite.checks import CheckConfig, SiteChecks
 from govsite.checks.facts import PageAnalyser
 from govsite.crawler import CrawlSettings, SiteCrawl, crawl_sites, resolve_deferred
 from govsite.crawler.results import site_view
@@ -113,7 +113,10 @@ def rare_gc_passes(young: int = 50_000):
 @rare_gc_passes()
 def evaluate_shard(specs: list[SiteSpec], options: EvaluateOptions, shard: int) -> list[dict]:
     """Crawl and check one share of the sites in this process."""
-    return [check_site(spec, crawl, options) for spec, crawl in crawl_shard(specs, options, shard)]
+    return [
+        finish_site(spec, crawl, read_site(spec, crawl, options), options)
+        for spec, crawl in crawl_shard(specs, options, shard)
+    ]
 
 
 @rare_gc_passes()
@@ -149,17 +152,29 @@ def crawl_shard(
     return list(zip(specs, crawls, strict=True))
 
 
-def check_site(
-    spec: SiteSpec, crawl: SiteCrawl, options: EvaluateOptions, owner_dirs: list[Path] = ()
+@rare_gc_passes()
+def read_site(spec: SiteSpec, crawl: SiteCrawl, options: EvaluateOptions) -> SiteChecks:
+    """The checks' first step: every working page of the site, read back from its crawl."""
+    checks = SiteChecks(spec.name, crawl.start_url, options.today, options.config)
+    checks.read(crawl)
+    return checks
+
+
+def finish_site(
+    spec: SiteSpec,
+    crawl: SiteCrawl,
+    checks: SiteChecks,
+    options: EvaluateOptions,
+    owner_dirs: list[Path] = (),
 ) -> dict:
-    """Every check of one crawled site: its RESULT.json entry. ``owner_dirs``: the other
-    shards' job directories, which answer the checks the crawl deferred to them."""
+    """The site's RESULT.json entry: the deferred checks answered from ``owner_dirs`` (the
+    other shards' job directories, whose crawls must have ended), then the checks finished."""
     if owner_dirs:
         run_async(
             resolve_deferred(crawl.job_dir, crawl.site_id, owner_dirs, options.crawl_settings())
         )
         crawl = site_view(crawl.job_dir, crawl.site_id)  # counts and stats now include them
-    findings = run_checks(crawl, spec.name, options.today, options.config)
+    findings = checks.finish(crawl)
     if options.check_tls and crawl.state != "failed":
         findings.extend(tls_findings(spec.url, options))
     return {
@@ -183,9 +198,10 @@ def run_async(coroutine):
 
 
 def _evaluate_sharded(dealt: list[list[SiteSpec]], options: EvaluateOptions) -> list[dict]:
-    """One crawl per shard in a pool of as many processes; each site's checks are queued to
-    the same pool as soon as its shard's crawl ends, so a process whose crawl ended first
-    checks sites while the other still crawls, and the last shard's checks are shared."""
+    """One crawl per shard in a pool of as many processes. As soon as a shard's crawl ends,
+    its sites' pages are read for the checks in whichever process is free (so a process
+    whose crawl ended first works while the other still crawls); each site is finished once
+    every crawl has ended, since its deferred checks are answered from the other shards'."""
     shards = len(dealt)
     dirs = [options.job_dir / f"shard-{i}" for i in range(shards)]
     context = multiprocessing.get_context("fork")  # workers inherit the shared counters
@@ -193,18 +209,32 @@ def _evaluate_sharded(dealt: list[list[SiteSpec]], options: EvaluateOptions) -> 
         crawling = {
             pool.submit(crawl_shard, dealt[i], options, i, _others(dealt, i)): i for i in range(shards)
         }  # fmt: skip
-        checking = []
+        reading: dict = {}  # future -> (spec, crawl, shard)
+        finishing: dict = {}  # spec.url -> future
+        read: list[tuple] = []  # (spec, crawl, checks, shard), waiting for the crawls to end
         pending = set(crawling)
+        crawls_left = shards
         while pending:  # wake as soon as something ends, not on the next tick
             _progress.show()
             done, pending = wait(pending, timeout=1.0, return_when=FIRST_COMPLETED)
             for future in done:
                 if future in crawling:
-                    owners = [d for j, d in enumerate(dirs) if j != crawling[future]]
+                    crawls_left -= 1
                     for spec, crawl in future.result():
-                        checking.append(pool.submit(check_site, spec, crawl, options, owners))
-                        pending.add(checking[-1])
-        return [future.result() for future in checking]
+                        task = pool.submit(read_site, spec, crawl, options)
+                        reading[task] = (spec, crawl, crawling[future])
+                        pending.add(task)
+                elif future in reading:
+                    spec, crawl, shard = reading.pop(future)
+                    read.append((spec, crawl, future.result(), shard))
+            if crawls_left == 0:
+                for spec, crawl, checks, shard in read:
+                    owners = [d for j, d in enumerate(dirs) if j != shard]
+                    task = pool.submit(finish_site, spec, crawl, checks, options, owners)
+                    finishing[spec.url] = task
+                    pending.add(task)
+                read.clear()
+        return [finishing[spec.url].result() for specs in dealt for spec in specs]
 
 
 def _others(dealt: list[list[SiteSpec]], shard: int) -> list[str]:
