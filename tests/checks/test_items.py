@@ -1,9 +1,12 @@
 """Each check, on the case it exists for and on the case it must leave alone."""
 
+import pickle
+
+from govsite.checks import SiteChecks
 from govsite.checks.dictionaries import item_matcher
 from govsite.checks.items import MissingItems
 
-from .conftest import HOME, page, run
+from .conftest import HOME, TODAY, page, run
 
 
 def test_missing_items_are_found_from_link_texts_under_any_synonym(site):
@@ -41,3 +44,14 @@ def test_texts_are_matched_together_but_excluded_one_by_one():
     # "İ" grows when lower-cased: the texts after it are still told apart correctly
     assert "mailbox" in offered(["İİİ纪检", "县长信箱"])
     assert offered([]) == set() and offered(["", "甲"]) == set()
+
+
+def test_site_checks_cross_processes_without_their_text_cache():
+    """A sharded run reads a site's pages in one process and finishes it in another: what
+    was found travels (pickled), the cache of texts already matched does not."""
+    checks = SiteChecks("测试站", HOME, TODAY)
+    checks.see_page(page(HOME, facts={"title": "首页"}, links=[("u", "page", "县长信箱")]))
+    again = pickle.loads(pickle.dumps(checks))
+    items = next(check for check in again.checks if isinstance(check, MissingItems))
+    assert "mailbox" in items.offered and items.seen == set()
+    assert again.site.home.url == HOME and again.pages_seen == 1

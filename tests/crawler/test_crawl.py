@@ -16,6 +16,7 @@ from govsite.crawler import (
     resolve_deferred,
 )
 from govsite.crawler.links import extract_links
+from govsite.crawler.results import is_failing
 from govsite.crawler.selfbench import make_web
 
 
@@ -85,6 +86,23 @@ def test_broken_images_and_external_links_are_reported_with_their_pages(
     assert home_links[f"{base}/missing.png"].text == "标志"
     assert pages[f"{base}/a.html"].referrers == [f"{base}/"]
     assert result.errors == {"http_404": 2, "connect": 1}
+
+
+def test_pages_split_into_working_and_failing_ones(serve_site, fast, tmp_path):
+    """The checks read working pages first and failing ones (with referrers) later: the two
+    reads are exactly all pages, and a page without links costs no links query."""
+    _, base = serve_site({"/": '<a href="/ok.html">好</a><a href="/gone.html">坏</a>'
+                               '<a href="/boom.html">错</a>',
+                          "/ok.html": "<p>没有链接</p>",
+                          "/boom.html": (500, {"Content-Type": "text/html"}, "<p>err</p>")})  # fmt: skip
+    result = crawl(f"{base}/", fast(), tmp_path)
+    working = [p.url for p in result.pages(failing=False)]
+    failing = [p.url for p in result.pages(failing=True)]
+    assert working == [f"{base}/", f"{base}/ok.html"]
+    assert sorted(failing) == [f"{base}/boom.html", f"{base}/gone.html"]
+    assert sorted(working + failing) == sorted(p.url for p in result.pages())
+    assert all(is_failing(p.status, p.error) for p in result.pages(failing=True))
+    assert by_url(result.pages())[f"{base}/ok.html"].links == []
 
 
 def test_every_page_body_is_kept_as_evidence_once(serve_site, fast, tmp_path):
