@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
 import sys
 from collections import Counter
 from pathlib import Path
+
+from govsite.crawler import CrawlSettings, crawl_sites
 
 GOVSITE = Path(sys.executable).with_name("govsite")
 
@@ -86,3 +89,29 @@ def test_sharded_run_requests_a_cross_site_link_once_and_finds_it_broken(tmp_pat
     assert by_name["站0"]["links_checked"] == 2
     assert hits["GET /ok.html"] == 1 and hits["GET /gone.html"] == 1
     assert not any(key.startswith("HEAD") for key in hits)  # nothing requested twice
+
+
+def test_deferred_checks_left_by_a_sharded_run_are_answered_when_resumed_in_one_process(
+    tmp_path, aiohttp_site
+):
+    """A job crawled with --processes 2 and continued with --processes 1: the links the first
+    run deferred to the other shard still get checked, and a dead one is still reported."""
+    other = aiohttp_site({"/": "<p>另一个站</p>"})
+    first = aiohttp_site(
+        {"/": f'<a href="{other}/">另一个站</a><a href="{other}/gone.html">旧</a>'}
+    )
+    job = tmp_path / "job"
+    asyncio.run(crawl_sites([f"{first}/"], CrawlSettings(per_host_delay=0), job / "shard-0",
+                            crawled_elsewhere=[f"{other}/"]))  # fmt: skip
+    sites = tmp_path / "sites.csv"
+    sites.write_text(f"name,url,unit,category\n站0,{first}/,单位,other\n站1,{other}/,单位,other\n",
+                     encoding="utf-8")  # fmt: skip
+    out = tmp_path / "result.json"
+    done = run(str(sites), "--out", str(out), "--processes", "1", "--job-dir", str(job),
+               "--no-tls", "--delay", "0")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    site = next(s for s in json.loads(out.read_text())["sites"] if s["name"] == "站0")
+    assert [f["url"] for f in site["findings"] if f["code"] == "broken_link"] == [
+        f"{other}/gone.html"
+    ]
+    assert site["links_checked"] == 2

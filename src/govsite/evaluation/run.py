@@ -168,11 +168,15 @@ def finish_site(
     owner_dirs: list[Path] = (),
 ) -> dict:
     """The site's RESULT.json entry: the deferred checks answered from ``owner_dirs`` (the
-    other shards' job directories, whose crawls must have ended), then the checks finished."""
-    if owner_dirs:
-        run_async(
-            resolve_deferred(crawl.job_dir, crawl.site_id, owner_dirs, options.crawl_settings())
-        )
+    other shards' job directories, whose crawls must have ended), then the checks finished.
+
+    Deferred checks are looked for even without ``owner_dirs``: a run resumed with another
+    ``--processes`` finds them in its job directory, answered from whatever shard directory
+    crawled their site, or checked now."""
+    if not owner_dirs:
+        owner_dirs = [d for d in crawl.job_dir.parent.glob("shard-*") if d != crawl.job_dir]
+    settings = options.crawl_settings()
+    if run_async(resolve_deferred(crawl.job_dir, crawl.site_id, owner_dirs, settings)):
         crawl = site_view(crawl.job_dir, crawl.site_id)  # counts and stats now include them
     findings = checks.finish(crawl)
     if options.check_tls and crawl.state != "failed":
