@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import sqlite3
 import subprocess
 import sys
@@ -39,6 +40,25 @@ def test_rows_are_committed_in_batches(tmp_path):
     store.add_result(result_row(uid), None, None)
     assert reader.execute("SELECT count(*) FROM results").fetchone()[0] == 3
     assert reader.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    store.close()
+
+
+def test_bodies_waiting_in_memory_are_bounded_by_bytes(tmp_path):
+    """Large pages commit sooner: what waits for a commit is bounded in bytes, not only in
+    results (a 2,000-result batch of 100 KB government pages would hold ~40 MB)."""
+    store = JobStore(tmp_path, commit_every=1000, interval=60, commit_bytes=200_000)
+    site = store.create_site("http://x/", ["x"], "2026-01-01")
+    reader = sqlite3.connect(tmp_path / "crawl.sqlite")
+    writer = EvidenceWriter()
+    for n in range(1, 4):
+        uid = store.new_id()
+        store.add_url(
+            (uid, site, f"http://x/{n}", f"http://x/{n}", CRAWL, "page", 1, 1, None, None)
+        )
+        sha, blob = writer.prepare(os.urandom(90_000))  # incompressible: 90 KB stored each
+        store.add_result(result_row(uid, sha), None, blob)
+        committed = reader.execute("SELECT count(*) FROM results").fetchone()[0]
+        assert committed == (3 if n == 3 else 0)  # the third body passes 200 KB
     store.close()
 
 

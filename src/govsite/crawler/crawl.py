@@ -498,7 +498,7 @@ async def crawl_sites(
         except ValueError as exc:
             raise ValueError(f"not a crawlable http(s) URL: {url!r}") from exc
     unique = list(dict.fromkeys(normalised.values()))  # "http://x" and "http://x/" are one
-    store = JobStore(Path(job_dir), s.commit_every, s.commit_interval)
+    store = JobStore(Path(job_dir), s.commit_every, s.commit_interval, s.commit_bytes)
     throttle = Throttle(s)
     started = time.monotonic()
     try:
@@ -561,7 +561,7 @@ async def resolve_deferred(
     committed together with its URL turning into a checked one. Returns how many it resolved.
     """
     s = settings or CrawlSettings()
-    store = JobStore(Path(job_dir), s.commit_every, s.commit_interval)
+    store = JobStore(Path(job_dir), s.commit_every, s.commit_interval, s.commit_bytes)
     try:
         deferred = store.deferred_urls(site_id)
         if not deferred:

@@ -142,10 +142,14 @@ class CrawlSettings:
     attachment_extensions: frozenset[str] = ATTACHMENT_EXTENSIONS
 
     # --- storage (store.py, evidence.py) --------------------------------------------------
-    # Commit the pending rows once this many results are waiting ...
-    commit_every: int = 500
-    # ... or this many seconds have passed; a SIGKILL loses at most this much work.
-    commit_interval: float = 1.0
+    # Commit the pending rows once this many results are waiting, ...
+    commit_every: int = 2000
+    # ... this many bytes of compressed bodies (the memory they hold until then), ...
+    commit_bytes: int = 8 << 20
+    # ... or this many seconds have passed; a SIGKILL loses at most this much work (fetched
+    # again on resume). Fewer, larger commits: a 10,000-page crawl's SQLite time fell ~20 %
+    # (1.8 vs 2.2 s, fsync waits included) going from ~60 commits to ~15.
+    commit_interval: float = 2.0
     # zstd compression level of stored bodies: see evidence.LEVEL.
     evidence_level: int = 1
     # Keep bodies of error pages (4xx/5xx HTML) as evidence too.
@@ -178,7 +182,7 @@ class CrawlSettings:
         positive = (
             "connect_timeout", "read_timeout", "total_timeout", "home_timeout", "max_body_bytes",
             "global_concurrency", "per_host_concurrency", "site_workers", "max_sites_in_flight",
-            "max_pages", "max_url_length", "commit_every",
+            "max_pages", "max_url_length", "commit_every", "commit_bytes",
         )  # fmt: skip
         for name in positive:
             if getattr(self, name) <= 0:

@@ -5,9 +5,9 @@ Durability model (what makes a SIGKILL harmless):
 * WAL journal, ``synchronous=NORMAL``: a committed transaction survives the process being
   killed (only an OS crash can lose the last commits, and then consistently).
 * Rows are queued in memory in the order the crawl produces them and committed together, in
-  one transaction, every ``commit_every`` results or ``commit_interval`` seconds. A page's
-  result, its outgoing links, the URLs it discovered and its body always land in the same
-  transaction, and a commit always takes *everything* queued before it, so the database never
+  one transaction, every ``commit_every`` results, ``commit_bytes`` of bodies or
+  ``commit_interval`` seconds. A page's result, its outgoing links, the URLs it discovered
+  and its body always land in the same transaction, and a commit always takes *everything* queued before it, so the database never
   holds a child without the parent result that discovered it.
 * A URL is done when it has a ``results`` row. On restart every ``urls`` row of an unfinished
   site without a result is queued again: URLs in flight at the kill are simply fetched again.
@@ -125,7 +125,13 @@ def connect(path: Path, readonly: bool = False, cache_kib: int = 16000) -> sqlit
 class JobStore:
     """Single writer of a job database (one per process; the crawl is single-threaded)."""
 
-    def __init__(self, job_dir: str | os.PathLike, commit_every: int = 500, interval: float = 1.0):
+    def __init__(
+        self,
+        job_dir: str | os.PathLike,
+        commit_every: int = 2000,
+        interval: float = 2.0,
+        commit_bytes: int = 8 << 20,
+    ):
         self.job_dir = Path(job_dir)
         self.job_dir.mkdir(parents=True, exist_ok=True)
         self.path = self.job_dir / DB_NAME
@@ -149,6 +155,8 @@ class JobStore:
                 " start the crawl in a new job directory"
             )
         self.commit_every = commit_every
+        self.commit_bytes = commit_bytes
+        self._blob_bytes = 0  # compressed body bytes waiting in _blobs
         self.interval = interval
         self._next_id = (self.conn.execute("SELECT max(id) FROM urls").fetchone()[0] or 0) + 1
         self._urls: list[tuple] = []
@@ -176,10 +184,11 @@ class JobStore:
         """``row`` as the ``results`` columns; ``links`` rows; ``blob`` (sha, size, data)."""
         if blob is not None:
             self._blobs.append(blob)
+            self._blob_bytes += len(blob[2])
         if links:
             self._links.extend(links)
         self._results.append(row)
-        if len(self._results) >= self.commit_every:
+        if len(self._results) >= self.commit_every or self._blob_bytes >= self.commit_bytes:
             self.flush()
 
     def add_deferred_result(self, row: tuple) -> None:
@@ -223,6 +232,7 @@ class JobStore:
             raise
         self._urls.clear()
         self._blobs.clear()
+        self._blob_bytes = 0
         self._results.clear()
         self._links.clear()
         self._checked.clear()
