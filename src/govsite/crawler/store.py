@@ -129,7 +129,7 @@ class JobStore:
         self,
         job_dir: str | os.PathLike,
         commit_every: int = 2000,
-        interval: float = 2.0,
+        interval: float = 1.0,
         commit_bytes: int = 8 << 20,
     ):
         self.job_dir = Path(job_dir)
