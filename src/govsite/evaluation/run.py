@@ -73,6 +73,7 @@ class Progress:
         self.sites = context.Array("q", shards, lock=False)
         self.total_sites = total_sites
         self.started = time.monotonic()
+        self.shown = 0.0  # when tick() last showed the line
         self.stream = stream
         self.parent = os.getpid()
 
@@ -80,6 +81,13 @@ class Progress:
         pages, sites = sum(self.pages), sum(self.sites)
         rate = pages / max(time.monotonic() - self.started, 1e-9)
         return f"站点 {sites}/{self.total_sites} 完成，已抓取 {pages} 页，{rate:.0f} 页/秒"
+
+    def tick(self) -> None:
+        """``show()`` at most once a second (the pool wakes whenever a task ends)."""
+        now = time.monotonic()
+        if now - self.shown >= 1.0:
+            self.shown = now
+            self.show()
 
     def show(self, final: bool = False) -> None:
         if self.stream is not None:
@@ -219,7 +227,7 @@ def _evaluate_sharded(dealt: list[list[SiteSpec]], options: EvaluateOptions) -> 
         pending = set(crawling)
         crawls_left = shards
         while pending:  # wake as soon as something ends, not on the next tick
-            _progress.show()
+            _progress.tick()
             done, pending = wait(pending, timeout=1.0, return_when=FIRST_COMPLETED)
             for future in done:
                 if future in crawling:
