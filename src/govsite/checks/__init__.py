@@ -61,7 +61,6 @@ class SiteChecks:
         ]
         self.checks = [cls() for cls in self.enabled]
         self.frames: set[str] = set()
-        self.pages_seen = 0
 
     def read(self, crawl: SiteCrawl) -> None:
         """The first step: every working page of the crawl (no referrers: none needs them)."""
@@ -70,7 +69,6 @@ class SiteChecks:
 
     def see_page(self, page: PageRecord) -> None:
         site = self.site
-        self.pages_seen += 1
         if site.home is None and page.depth == 0:
             site.home = page
             self.frames = {link.url for link in page.links if link.tag == "frame"}

@@ -7,8 +7,9 @@ Durability model (what makes a SIGKILL harmless):
 * Rows are queued in memory in the order the crawl produces them and committed together, in
   one transaction, every ``commit_every`` results, ``commit_bytes`` of bodies or
   ``commit_interval`` seconds. A page's result, its outgoing links, the URLs it discovered
-  and its body always land in the same transaction, and a commit always takes *everything* queued before it, so the database never
-  holds a child without the parent result that discovered it.
+  and its body always land in the same transaction, and a commit always takes *everything*
+  queued before it, so the database never holds a child without the parent result that
+  discovered it.
 * A URL is done when it has a ``results`` row. On restart every ``urls`` row of an unfinished
   site without a result is queued again: URLs in flight at the kill are simply fetched again.
 

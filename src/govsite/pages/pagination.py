@@ -193,7 +193,7 @@ def _may_have_pager(doc: Document) -> bool:
     A pager needs a 下一页/尾页 word, which then shows in the page's text nodes joined, or
     two links whose text is a page number, each of which holds a text node that is one.
     """
-    joined = doc.cached("text:joined", lambda: doc.text.replace("\n", ""))
+    joined = doc.text.replace("\n", "")
     if any(word in joined for word in _MOVING_WORDS):
         return True
     numbers = 0
